@@ -1,0 +1,37 @@
+namespace Vfs.Abstractions;
+
+/// <summary>Linux errno values (asm-generic/errno-base.h, errno.h on x86-64). The FUSE adapter replies -errno.</summary>
+public enum Errno
+{
+    EPERM = 1,
+    ENOENT = 2,
+    EINTR = 4,
+    EIO = 5,
+    EBADF = 9,
+    EAGAIN = 11,
+    ENOMEM = 12,
+    EACCES = 13,
+    EBUSY = 16,
+    EEXIST = 17,
+    EXDEV = 18,
+    ENODEV = 19,
+    ENOTDIR = 20,
+    EISDIR = 21,
+    EINVAL = 22,
+    EFBIG = 27,
+    ENOSPC = 28,
+    ESPIPE = 29,
+    EROFS = 30,
+    EMLINK = 31,
+    ERANGE = 34,
+    ENAMETOOLONG = 36,
+    ENOSYS = 38,
+    ENOTEMPTY = 39,
+    ELOOP = 40,
+    ENODATA = 61,
+    EOPNOTSUPP = 95,
+    ENOTSUP = 95,
+    ETIMEDOUT = 110,
+    ESTALE = 116,
+    ECANCELED = 125,
+}
