@@ -13,7 +13,6 @@ public sealed partial class ContentCacheVfs
 {
     internal async ValueTask<int> ReadObjectAsync(CachedObject o, long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
         long size;
         bool hit = true;
         lock (o.Sync)
@@ -39,7 +38,6 @@ public sealed partial class ContentCacheVfs
 
     internal async ValueTask WriteObjectAsync(CachedObject o, long offset, ReadOnlyMemory<byte> data, bool append, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
         if (data.IsEmpty) return;
         List<(long Block, TaskCompletionSource Fill)> mine;
         while (true)
@@ -49,6 +47,7 @@ public sealed partial class ContentCacheVfs
             lock (o.Sync)
             {
                 if (append) offset = o.Size;
+                PosixRules.ValidateRange(offset, data.Length, writing: true);
                 long end = offset + data.Length;
                 long first = offset / o.BlockSize, last = (end - 1) / o.BlockSize;
                 for (long b = first; b <= last && fetch < 0 && wait is null; b++)
@@ -111,7 +110,7 @@ public sealed partial class ContentCacheVfs
     /// <summary>Truncates or extends the object; bytes past the new end never come back from the store.</summary>
     internal async ValueTask TruncateObjectAsync(CachedObject o, long size, CancellationToken cancellationToken)
     {
-        if (size < 0) throw VfsException.Invalid("negative size");
+        PosixRules.ValidateSize(size);
         while (true)
         {
             Task[] busy;

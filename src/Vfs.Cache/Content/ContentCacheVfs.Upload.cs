@@ -35,6 +35,9 @@ public sealed partial class ContentCacheVfs
     /// </summary>
     public async Task<int> RunUploadsAsync(CancellationToken cancellationToken = default)
     {
+        ThrowIfDisposed();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token); // a crash stops it too
+        cancellationToken = linked.Token;
         var now = _time.GetUtcNow();
         List<long> ids;
         lock (_queueLock)
@@ -108,8 +111,10 @@ public sealed partial class ContentCacheVfs
     /// <summary>fsync: commits the object and uploads it in this call; throws what the upload threw.</summary>
     internal async ValueTask UploadNowAsync(CachedObject o, CancellationToken cancellationToken)
     {
+        ThrowIfDisposed();
         CommitAndQueue(o, dueNow: true);
-        await UploadAsync(o, cancellationToken).ConfigureAwait(false);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        await UploadAsync(o, linked.Token).ConfigureAwait(false);
     }
 
     /// <summary>flush/close: the size and blocks reach the index (crash-safe from here on), then the object is queued.</summary>

@@ -296,6 +296,7 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
     public override async ValueTask<IVfsFile> OpenAsync(VfsPath path, VfsOpenFlags flags, VfsCreateOptions options, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
+        PosixRules.ValidateOpenFlags(flags);
         bool create = (flags & VfsOpenFlags.Create) != 0;
         bool exclusive = create && (flags & VfsOpenFlags.Exclusive) != 0;
         for (int attempt = 0; attempt < MaxOpenAttempts; attempt++)

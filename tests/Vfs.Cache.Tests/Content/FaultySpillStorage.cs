@@ -1,0 +1,39 @@
+using Vfs.Cache.Content;
+
+namespace Vfs.Cache.Tests.Content;
+
+/// <summary>Spill files on a "disk" with a quota: a write that would pass it fails as a full disk does (ENOSPC).</summary>
+internal sealed class FaultySpillStorage(string cacheDirectory) : ISpillStorage
+{
+    private readonly DirectorySpillStorage _real = new(cacheDirectory);
+    private long _written;
+
+    /// <summary>Bytes that may still be written before the disk is "full"; long.MaxValue for no limit.</summary>
+    public long Quota { get; set; } = long.MaxValue;
+
+    public long Written => Interlocked.Read(ref _written);
+
+    public ISpillFile Open(long id) => new File(this, _real.Open(id));
+
+    public void Delete(long id) => _real.Delete(id);
+
+    private sealed class File(FaultySpillStorage owner, ISpillFile inner) : ISpillFile
+    {
+        public long Length => inner.Length;
+
+        public ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
+            inner.ReadAsync(offset, buffer, cancellationToken);
+
+        public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Read(ref owner._written) + data.Length > owner.Quota)
+                throw new IOException("No space left on device", 28);
+            Interlocked.Add(ref owner._written, data.Length);
+            return inner.WriteAsync(offset, data, cancellationToken);
+        }
+
+        public void SetLength(long length) => inner.SetLength(length);
+
+        public void Dispose() => inner.Dispose();
+    }
+}
