@@ -194,4 +194,12 @@ public sealed partial class LocalVfsTests : IDisposable
         Assert.Equal(drive.TotalSize, statFs.TotalBlocks * statFs.BlockSize);
         Assert.Equal(VfsPath.MaxSegmentBytes, statFs.MaxNameLength);
     }
+
+    [Fact]
+    public async Task Capabilities_DefaultPosix_OrWhatTheCallerStates()
+    {
+        Assert.Equal(VfsCapabilities.Posix, _vfs.Capabilities);
+        await using var limited = new LocalVfs(_root.Path, VfsCapabilities.Symlinks);
+        Assert.Equal(VfsCapabilities.Symlinks, limited.Capabilities);
+    }
 }
