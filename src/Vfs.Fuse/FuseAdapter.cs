@@ -91,7 +91,8 @@ internal sealed class FuseAdapter
     public unsafe void Init(FuseConnInfo* conn)
     {
         uint wanted = FuseCapabilities.AsyncRead | FuseCapabilities.ParallelDirops | FuseCapabilities.AtomicOTrunc
-                      | FuseCapabilities.ReaddirPlus | FuseCapabilities.ReaddirPlusAuto | FuseCapabilities.AsyncDio;
+                      | FuseCapabilities.ReaddirPlus | FuseCapabilities.ReaddirPlusAuto | FuseCapabilities.AsyncDio
+                      | FuseCapabilities.AutoInvalData;
         conn->Want |= wanted & conn->Capable;
         // The kernel applies the umask unless DONT_MASK is wanted; the adapter applies fuse_ctx.umask too, so either way.
         conn->MaxWrite = FuseMountOptions.MaxWrite;
@@ -344,6 +345,10 @@ internal sealed class FuseAdapter
             var flags = ToOpenFlags(info.Flags);
             if ((flags & (VfsOpenFlags.Write | VfsOpenFlags.Truncate)) != 0) CheckWritable();
             file = await _vfs.OpenAsync(path, flags, default, r.Token).ConfigureAwait(false);
+            // Unchanged since the last open: the kernel may keep the pages it cached (else it drops them).
+            var attributes = await file.GetAttrAsync(r.Token).ConfigureAwait(false);
+            info.BitFields &= ~FuseFileInfo.KeepCacheBit;
+            if (Inodes.OpenedUnchanged(ino, attributes.ModifiedTime.UtcTicks, attributes.Size)) info.BitFields |= FuseFileInfo.KeepCacheBit;
             if (ReplyOpen(r, ino, file, info)) file = null;
         }
         catch (Exception e)

@@ -131,6 +131,32 @@ public sealed class FuseMount : IAsyncDisposable
         LibFuse.LoopConfigSetMaxThreads(_loopConfig, (uint)_options.MaxThreads);
         var loop = new Thread(RunLoop) { Name = "fuse-loop", IsBackground = true };
         loop.Start();
+        // The kernel sets the read-ahead while it handles the INIT reply, so a change must come after: a stat of the
+        // root waits for INIT (served by the loop's threads, not this one).
+        Ready = Task.Run(() =>
+        {
+            _ = Directory.Exists(MountPoint);
+            SetReadAhead();
+        });
+    }
+
+    /// <summary>Completes once the kernel has initialized the connection and the mount answers.</summary>
+    public Task Ready { get; private set; } = Task.CompletedTask;
+
+    private void SetReadAhead()
+    {
+        if (_options.ReadAheadKiB == 0) return;
+        string? device = MountTable.DeviceAt(MountPoint);
+        string setting = $"/sys/class/bdi/{device}/read_ahead_kb";
+        try
+        {
+            if (device is not null) File.WriteAllText(setting, _options.ReadAheadKiB.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not root: the kernel's default read-ahead stays; reads are just split smaller.
+            if (_options.Debug) _options.Log($"fuse: could not set {setting}: {e.Message}");
+        }
     }
 
     private void RunLoop()
@@ -217,18 +243,24 @@ public sealed class FuseMountException(string message) : Exception(message);
 public static class MountTable
 {
     /// <summary>The filesystem type mounted at <paramref name="mountPoint"/> (e.g. fuse.layeredvfs), or null.</summary>
-    public static string? TypeAt(string mountPoint)
+    public static string? TypeAt(string mountPoint) => Find(mountPoint) is { } fields ? fields[Array.IndexOf(fields, "-", 6) + 1] : null;
+
+    /// <summary>The device (major:minor) of the mount at <paramref name="mountPoint"/>, or null.</summary>
+    public static string? DeviceAt(string mountPoint) => Find(mountPoint)?[2];
+
+    private static string[]? Find(string mountPoint)
     {
         string target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(mountPoint));
+        string[]? found = null;
         foreach (var line in File.ReadLines("/proc/self/mountinfo"))
         {
             // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
             var fields = line.Split(' ');
             if (fields.Length < 10 || Unescape(fields[4]) != target) continue;
             int dash = Array.IndexOf(fields, "-", 6);
-            if (dash > 0 && dash + 1 < fields.Length) return fields[dash + 1];
+            if (dash > 0 && dash + 1 < fields.Length) found = fields; // the last one is on top
         }
-        return null;
+        return found;
     }
 
     /// <summary>Unmounts <paramref name="mountPoint"/>: umount2 as root, fusermount3 -u otherwise; lazily if busy and allowed.</summary>
@@ -245,6 +277,9 @@ public static class MountTable
         log($"vfs: could not unmount {mountPoint}: {error}");
         return false;
     }
+
+    /// <summary>Lazily detaches a dead mount ("Transport endpoint is not connected"); true when it is gone.</summary>
+    public static bool DetachStale(string mountPoint, out string error) => TryUnmount(mountPoint, lazy: true, out error);
 
     private static bool TryUnmount(string mountPoint, bool lazy, out string error)
     {

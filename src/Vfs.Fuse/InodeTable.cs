@@ -155,6 +155,21 @@ internal sealed class InodeTable
         }
     }
 
+    /// <summary>
+    /// Records the version (mtime, size) a file has at open and says whether it equals the version of the previous
+    /// open: then the kernel may keep the pages it cached for the inode (keep_cache).
+    /// </summary>
+    public bool OpenedUnchanged(ulong ino, long modifiedTicks, long size)
+    {
+        lock (_gate)
+        {
+            if (!_byIno.TryGetValue(ino, out var inode)) return false;
+            bool same = inode.OpenedVersion == (modifiedTicks, size);
+            inode.OpenedVersion = (modifiedTicks, size);
+            return same;
+        }
+    }
+
     private List<Inode> TakeSubtree(VfsPath root)
     {
         var taken = new List<Inode>();
@@ -185,5 +200,7 @@ internal sealed class InodeTable
         public bool Detached { get; set; }
 
         public List<FileHandle>? Handles { get; set; }
+
+        public (long ModifiedTicks, long Size)? OpenedVersion { get; set; }
     }
 }

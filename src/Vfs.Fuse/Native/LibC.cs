@@ -24,4 +24,7 @@ public static unsafe partial class LibC
 
     [LibraryImport(Library, EntryPoint = "setsid", SetLastError = true)]
     public static partial int Setsid();
+
+    [LibraryImport(Library, EntryPoint = "dup2", SetLastError = true)]
+    public static partial int Dup2(int oldFd, int newFd);
 }
