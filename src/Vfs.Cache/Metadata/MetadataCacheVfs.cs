@@ -17,9 +17,9 @@ namespace Vfs.Cache.Metadata;
 /// <see cref="IVfsChangeListener"/>s. A listing fills the attributes of every entry it streams and, when it has at
 /// most <see cref="MetadataCacheOptions.MaxListingEntries"/> names, is kept whole.</para>
 /// <para>Invalidation. Every mutation made through this layer (create, write, truncate, flush, close, setattr,
-/// mkdir, symlink, unlink, rmdir, rename) resets the nodes it touches when it returns, parent first: a namespace
-/// change resets the parent directory entirely (its mtime moved), a content or attribute change only the parent's
-/// listing. Resetting bumps the node's generation, so an inner answer that was read before the mutation is dropped
+/// mkdir, symlink, unlink, rmdir, rename) resets the nodes it touches when it returns, parent first: resetting an
+/// entry resets the listing of its parent (which holds the entry's attributes too); a namespace change also resets
+/// the parent directory itself (its mtime moved), hence the grandparent's listing. Resetting bumps the node's generation, so an inner answer that was read before the mutation is dropped
 /// instead of stored. A fill from a listing checks the directory's generation while holding the directory's gate,
 /// which is why parents are reset before children (rename sorts the nodes of both subtrees by depth).</para>
 /// <para>A negative entry is served only while the parent is known to be a directory: creating a file <c>a</c>
@@ -457,8 +457,8 @@ public sealed class MetadataCacheVfs : ForwardingVfs
         {
             // Open handles first, so a write that ends after this point resets the new name.
             foreach (var file in _openFiles.Keys) file.Renamed(from, to, flags);
-            Reset(from.Parent, listingOnly: false);
-            Reset(to.Parent, listingOnly: false);
+            ResetEntry(from.Parent);
+            ResetEntry(to.Parent);
             ResetSubtrees(from, to);
         }
     }
@@ -473,8 +473,7 @@ public sealed class MetadataCacheVfs : ForwardingVfs
         }
         finally
         {
-            if (!path.IsRoot) Reset(path.Parent, listingOnly: true);
-            Reset(path, listingOnly: false, updated is null ? EntryState.Unknown : EntryState.Present, updated);
+            ResetEntry(path, updated is null ? EntryState.Unknown : EntryState.Present, updated);
         }
     }
 
@@ -497,37 +496,44 @@ public sealed class MetadataCacheVfs : ForwardingVfs
     }
 
     /// <summary>Called by an open file after each write, truncate, flush, fsync and its close: size and mtime may have moved.</summary>
-    internal void ContentChanged(VfsPath path)
-    {
-        if (!path.IsRoot) Reset(path.Parent, listingOnly: true);
-        Reset(path, listingOnly: false);
-    }
+    internal void ContentChanged(VfsPath path) => ResetEntry(path);
 
     internal void Closed(MetadataCacheFile file) => _openFiles.TryRemove(file, out _);
 
-    /// <summary>An entry was added, removed or replaced: the parent directory (mtime, listing) and the entry are reset.</summary>
+    /// <summary>An entry was added, removed or replaced: the parent directory changed too (mtime, listing).</summary>
     private void NamespaceChanged(VfsPath path, EntryState known, VfsAttributes? attributes)
     {
-        if (!path.IsRoot) Reset(path.Parent, listingOnly: false);
-        Reset(path, listingOnly: false, known, attributes);
+        if (!path.IsRoot) ResetEntry(path.Parent);
+        ResetEntry(path, known, attributes);
     }
 
     /// <summary>
-    /// Forgets what the cache knows of <paramref name="path"/> (only its listing when <paramref name="listingOnly"/>),
-    /// or replaces it with what the mutation itself returned (<paramref name="known"/>).
+    /// Forgets what the cache knows of <paramref name="path"/>, or replaces it with what the mutation itself returned
+    /// (<paramref name="known"/>). The parent's listing, which holds the entry's attributes too, is reset first.
     /// </summary>
-    private void Reset(VfsPath path, bool listingOnly, EntryState known = EntryState.Unknown, VfsAttributes? attributes = null)
+    private void ResetEntry(VfsPath path, EntryState known = EntryState.Unknown, VfsAttributes? attributes = null)
     {
+        if (!path.IsRoot) ResetListing(path.Parent);
         var node = known == EntryState.Unknown ? _nodes.GetValueOrDefault(path) : GetOrAddNode(path);
         if (node is null) return;
         lock (node.Gate)
         {
             if (node.Evicted) return;
-            ResetLocked(node, listingOnly);
-            if (listingOnly || known == EntryState.Unknown) return;
+            ResetLocked(node, listingOnly: false);
+            if (known == EntryState.Unknown) return;
             node.State = known;
             node.Attributes = attributes;
             node.FetchedAt = _time.GetTimestamp();
+        }
+    }
+
+    /// <summary>Forgets a directory's listing (one of its entries changed), keeping its own attributes.</summary>
+    private void ResetListing(VfsPath path)
+    {
+        if (!_nodes.TryGetValue(path, out var node)) return;
+        lock (node.Gate)
+        {
+            if (!node.Evicted) ResetLocked(node, listingOnly: true);
         }
     }
 

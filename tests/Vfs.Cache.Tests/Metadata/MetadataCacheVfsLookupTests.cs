@@ -161,30 +161,45 @@ public sealed class MetadataCacheVfsLookupTests
     }
 
     [Fact]
-    public async Task TryGetAttrAsync_LookupUnderWayWhenMutationLands_DoesNotStoreTheOldAnswer()
+    public async Task TryGetAttrAsync_AnswerReadBeforeMutationArrivesAfterIt_IsNotStored()
     {
-        await using var stack = new MetadataCacheStack();
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        stack.Counting.BeforeCall = async (operation, _) =>
-        {
-            if (operation != VfsOperationGetAttr) return;
-            entered.TrySetResult();
-            await gate.Task;
-        };
+        var held = new HeldAnswerVfs();
+        await using var stack = new MetadataCacheStack(wrapInner: inner => held.Wrap(inner));
 
-        // The store answers "absent" to this lookup, but the answer is held back until after the mkdir.
+        // The store answers "absent", but the answer is held back until the mkdir below has returned.
         var stale = stack.Lookup("d").AsTask();
-        await entered.Task;
-        stack.Counting.BeforeCall = null;
+        await held.AnswerRead.Task;
+        held.Holding = false;
         await stack.Cache.MkdirAsync(P("d"), VfsCreateOptions.Directory, CancellationToken.None);
-        gate.SetResult();
-        await stale;
+        held.Release.SetResult();
+        Assert.Null(await stale);
 
         Assert.True((await stack.Lookup("d"))!.IsDirectory);
     }
 
-    private const Vfs.Testing.Fakes.VfsOperation VfsOperationGetAttr = Vfs.Testing.Fakes.VfsOperation.GetAttr;
+    /// <summary>Reads the inner answer of the first lookup, then holds it until released.</summary>
+    private sealed class HeldAnswerVfs
+    {
+        public TaskCompletionSource AnswerRead { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public volatile bool Holding = true;
+
+        public IVfs Wrap(IVfs inner) => new Layer(inner, this);
+
+        private sealed class Layer(IVfs inner, HeldAnswerVfs owner) : ForwardingVfs(inner)
+        {
+            public override async ValueTask<VfsAttributes?> TryGetAttrAsync(VfsPath path, CancellationToken cancellationToken)
+            {
+                var answer = await Inner.TryGetAttrAsync(path, cancellationToken);
+                if (!owner.Holding) return answer;
+                owner.AnswerRead.SetResult();
+                await owner.Release.Task;
+                return answer;
+            }
+        }
+    }
 
     [Fact]
     public async Task Subscribe_ListenerThrows_LookupStillAnswersAndFailureIsCounted()
