@@ -63,6 +63,6 @@ internal sealed class MetadataCacheNode(VfsPath path)
     /// <summary>Entries this node counts against the size limit: itself plus its listing's names.</summary>
     public int Cost = 1;
 
-    /// <summary>The clock's second-chance bit: set on use, cleared by the sweeping hand.</summary>
-    public volatile bool Referenced = true;
+    /// <summary>The clock's second-chance bit: set by each use of the path after the first, cleared by the sweeping hand.</summary>
+    public volatile bool Referenced;
 }

@@ -26,8 +26,10 @@ namespace Vfs.Cache.Metadata;
 /// resets <c>a</c> but not a cached "<c>a/x</c> is absent", which must then not answer ENOENT where the inner layer
 /// says ENOTDIR.</para>
 /// <para>Size. Entries (nodes plus names of kept listings) are counted; past
-/// <see cref="MetadataCacheOptions.MaxEntries"/> one thread at a time sweeps a clock (second chance) down to 90%,
-/// skipping nodes with a lookup under way.</para>
+/// <see cref="MetadataCacheOptions.MaxEntries"/> one thread at a time turns the CLOCK hand (a ring of all nodes, a
+/// second-chance bit set by each use after the first) down to 90%, never evicting a node with a lookup under way.
+/// Names looked up once or filled by a listing have no bit, so a scan (find, one huge readdir) does not push out
+/// what is in use.</para>
 /// <para>Lock order: a directory node's <see cref="MetadataCacheNode.Gate"/> before its child's; an open file's path
 /// lock (<see cref="MetadataCacheFile"/>) and the listeners lock are leaves. No lock is held across an await, an
 /// inner call or a listener call; the map and the counters are lock-free.</para>
@@ -36,6 +38,7 @@ public sealed class MetadataCacheVfs : ForwardingVfs
 {
     private readonly ConcurrentDictionary<VfsPath, MetadataCacheNode> _nodes = new();
     private readonly ConcurrentDictionary<MetadataCacheFile, byte> _openFiles = new();
+    private readonly ConcurrentQueue<MetadataCacheNode> _clock = new(); // every node in the map, once: the clock's ring
     private readonly MetadataCacheOptions _options;
     private readonly TimeProvider _time;
     private readonly bool _enabled;
@@ -151,7 +154,8 @@ public sealed class MetadataCacheVfs : ForwardingVfs
         lock (node.Gate)
         {
             if (node.Evicted) return new LookupDecision(LookupOutcome.Retry);
-            node.Referenced = true;
+            // A second use earns the clock's bit; a first one does not, so names looked up once (a scan) go first.
+            if (node.State != EntryState.Unknown || node.PendingLookup is not null) node.Referenced = true;
             if (node.State == EntryState.Present && IsFresh(node.FetchedAt))
             {
                 Interlocked.Increment(ref _hits);
@@ -582,12 +586,17 @@ public sealed class MetadataCacheVfs : ForwardingVfs
             if (_nodes.TryAdd(path, node))
             {
                 Interlocked.Increment(ref _entries);
+                _clock.Enqueue(node);
                 return node;
             }
         }
     }
 
-    /// <summary>Evicts down to 90% of the limit when over it; one sweeper at a time, the others go on.</summary>
+    /// <summary>
+    /// Evicts down to 90% of the limit when over it; one sweeper at a time, the others go on. CLOCK: the hand takes
+    /// the oldest node of the ring; one used since the hand last passed (or with a lookup under way) loses its bit
+    /// and goes round again, any other is evicted.
+    /// </summary>
     private void MaybeSweep()
     {
         if (Volatile.Read(ref _entries) <= _options.MaxEntries) return;
@@ -595,14 +604,11 @@ public sealed class MetadataCacheVfs : ForwardingVfs
         try
         {
             long target = _options.MaxEntries - _options.MaxEntries / 10;
-            // The first pass clears second-chance bits; later passes evict what was not used since.
-            for (int pass = 0; pass < 3 && Volatile.Read(ref _entries) > target; pass++)
+            // Two turns of the ring evict everything evictable; the bound only guards against lookups pinning all.
+            long steps = 2L * _clock.Count + 1;
+            while (Volatile.Read(ref _entries) > target && steps-- > 0 && _clock.TryDequeue(out var node))
             {
-                foreach (var pair in _nodes)
-                {
-                    if (Volatile.Read(ref _entries) <= target) break;
-                    TryEvict(pair);
-                }
+                if (!TryEvict(node)) _clock.Enqueue(node);
             }
         }
         finally
@@ -611,27 +617,25 @@ public sealed class MetadataCacheVfs : ForwardingVfs
         }
     }
 
-    private void TryEvict(KeyValuePair<VfsPath, MetadataCacheNode> pair)
+    /// <summary>Evicts <paramref name="node"/> unless it earned a second chance; false when it stays.</summary>
+    private bool TryEvict(MetadataCacheNode node)
     {
-        var node = pair.Value;
         int cost;
         lock (node.Gate)
         {
-            if (node.PendingLookup is not null) return;
-            if (node.Referenced)
+            if (node.PendingLookup is not null || node.Referenced)
             {
                 node.Referenced = false;
-                return;
+                return false;
             }
             node.Evicted = true;
             node.Generation++;
             cost = node.Cost;
         }
-        if (_nodes.TryRemove(pair))
-        {
-            Interlocked.Add(ref _entries, -cost);
-            Interlocked.Increment(ref _evictions);
-        }
+        _nodes.TryRemove(KeyValuePair.Create(node.Path, node));
+        Interlocked.Add(ref _entries, -cost);
+        Interlocked.Increment(ref _evictions);
+        return true;
     }
 
     // ---- change reports ----
