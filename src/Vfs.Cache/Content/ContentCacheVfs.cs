@@ -258,9 +258,10 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
     public override async ValueTask<VfsAttributes> SetAttrAsync(VfsPath path, VfsAttributeChanges changes, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        if (changes.Size is long size)
+        if (changes.Size is long size && await Inner.TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) is { IsFile: true })
         {
-            // Truncation is a content change: it happens in the spill file and reaches the store with the upload.
+            // Truncation of a file is a content change: it happens in the spill file and reaches the store with the
+            // upload. For anything else (missing, directory, symlink) the store gives the errno.
             var file = await OpenAsync(path, VfsOpenFlags.Write, default, cancellationToken).ConfigureAwait(false);
             await using (file.ConfigureAwait(false))
             {
@@ -346,7 +347,7 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
     {
         try
         {
-            if ((flags & VfsOpenFlags.Truncate) != 0 && (flags & VfsOpenFlags.Write) != 0)
+            if ((flags & VfsOpenFlags.Truncate) != 0) // even O_RDONLY|O_TRUNC truncates, as on Linux
             {
                 await TruncateObjectAsync(o, 0, cancellationToken).ConfigureAwait(false);
                 CommitAndQueue(o);
