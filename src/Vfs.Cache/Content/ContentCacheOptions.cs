@@ -59,6 +59,9 @@ public sealed class ContentCacheOptions
     /// <summary>Run the uploader, evictor and index-flush loops in the background. Tests set false and drive them by hand.</summary>
     public bool RunBackgroundLoops { get; set; } = true;
 
+    /// <summary>Lets tests use blocks of a few bytes, so that the model harness's short files span many blocks.</summary>
+    internal bool AllowTinyBlocksForTests { get; set; }
+
     /// <summary>Progress of the drain at dispose (unmount shows it).</summary>
     public IProgress<ContentCacheDrainProgress>? DrainProgress { get; set; }
 
@@ -79,7 +82,8 @@ public sealed class ContentCacheOptions
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(CacheDirectory)) throw Bad("cache directory is not set");
-        if (BlockSize < MinBlockSize || BlockSize > MaxBlockSize || (BlockSize & (BlockSize - 1)) != 0)
+        int min = AllowTinyBlocksForTests ? 1 : MinBlockSize;
+        if (BlockSize < min || BlockSize > MaxBlockSize || (BlockSize & (BlockSize - 1)) != 0)
             throw Bad($"block size {BlockSize} must be a power of two from {MinBlockSize} to {MaxBlockSize}");
         if (CacheSizeBytes < BlockSize) throw Bad($"cache size {CacheSizeBytes} is smaller than one block ({BlockSize})");
         if (WriteBackDelay < TimeSpan.Zero || WriteBackDelay > TimeSpan.FromHours(1))

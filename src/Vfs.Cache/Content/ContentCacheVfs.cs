@@ -176,6 +176,7 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
         await o.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            await PreserveForOpenHandlesAsync(o, cancellationToken).ConfigureAwait(false);
             try
             {
                 await Inner.RemoveAsync(path, cancellationToken).ConfigureAwait(false);
@@ -214,6 +215,11 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
             {
                 await o.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 held.Add(o);
+            }
+            if (!exchange)
+            {
+                foreach (var o in held.Where(o => Under(o, to) && !Under(o, from)))
+                    await PreserveForOpenHandlesAsync(o, cancellationToken).ConfigureAwait(false);
             }
             await Inner.RenameAsync(from, to, flags, cancellationToken).ConfigureAwait(false);
 
@@ -506,6 +512,29 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
             {
                 _options.Warning?.Invoke($"content cache: cannot delete spill file {id}: {ex.Message}");
             }
+        }
+    }
+
+    /// <summary>
+    /// Before the store loses an object that handles still have open (unlink, rename over it), fetch what of it is not
+    /// cached yet, so those handles keep reading the old content as POSIX wants (caller holds the object's gate).
+    /// </summary>
+    private async ValueTask PreserveForOpenHandlesAsync(CachedObject o, CancellationToken cancellationToken)
+    {
+        long size;
+        lock (o.Sync)
+        {
+            if (o.OpenHandles == 0 || o.Removed) return;
+            o.Leases++;
+            size = Math.Min(o.Size, o.FetchLimit);
+        }
+        try
+        {
+            for (long b = 0; b < o.BlockCount(size); b++) await EnsureBlockAsync(o, b, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await ReleaseLeaseAsync(o).ConfigureAwait(false);
         }
     }
 

@@ -309,6 +309,32 @@ public sealed class ContentCacheVfsTests
     }
 
     [Fact]
+    public async Task Unlink_OpenUncachedFile_HandleStillReadsOldContent()
+    {
+        await using var fixture = new CacheFixture();
+        var content = Pattern(3 * Block, 21);
+        await fixture.Store.WriteAllBytesAsync(P("f"), content);
+        await using var cache = fixture.Open();
+        await using var file = await OpenAsync(cache, "f", VfsOpenFlags.Read); // nothing fetched yet
+        await cache.RemoveAsync(P("f"), None);
+        Assert.Equal(content, await ReadRangeAsync(file, 0, content.Length));
+    }
+
+    [Fact]
+    public async Task Rename_OverOpenUncachedFile_HandleStillReadsOldContent()
+    {
+        await using var fixture = new CacheFixture();
+        var old = Pattern(2 * Block + 3, 22);
+        await fixture.Store.WriteAllBytesAsync(P("target"), old);
+        await using var cache = fixture.Open();
+        await using var file = await OpenAsync(cache, "target", VfsOpenFlags.Read);
+        await cache.WriteAllBytesAsync(P("new"), Encoding.UTF8.GetBytes("replacement"));
+        await cache.RenameAsync(P("new"), P("target"), VfsRenameFlags.None, None);
+        Assert.Equal(old, await ReadRangeAsync(file, 0, old.Length + 10));
+        Assert.Equal("replacement", Encoding.UTF8.GetString(await cache.ReadAllBytesAsync(P("target"), None)));
+    }
+
+    [Fact]
     public async Task Fsync_WaitsUntilObjectIsInStore()
     {
         await using var fixture = new CacheFixture();
