@@ -23,8 +23,16 @@ public static class ModelGen
     public static Gen<PathRef> ExistingPath { get; } = Gen.Frequency(
         (16, EntryIndex), (4, FreshName), (1, Gen.Constant(PathRef.Of(VfsPath.Root))));
 
-    /// <summary>A name to create: mostly fresh (colliding now and then), sometimes an existing entry.</summary>
-    public static Gen<PathRef> NewPath { get; } = Gen.Frequency((2, FreshName), (1, EntryIndex));
+    private static readonly Gen<PathRef> DirectoryIndex = Gen.Choose(0, 63).Select(i => PathRef.Directory(i));
+
+    /// <summary>A target that is mostly an existing directory (rmdir, rename over a directory).</summary>
+    public static Gen<PathRef> DirectoryPath { get; } = Gen.Frequency((2, DirectoryIndex), (1, ExistingPath));
+
+    private static readonly Gen<PathRef> ChildOfDirectory =
+        from index in Gen.Choose(0, 63) from name in Gen.Elements(ModelNames.Names.ToArray()) select PathRef.Child(index, name);
+
+    /// <summary>A name to create: in an existing directory or fresh (colliding now and then), sometimes an existing entry.</summary>
+    public static Gen<PathRef> NewPath { get; } = Gen.Frequency((4, ChildOfDirectory), (2, FreshName), (1, EntryIndex));
 
     public static Gen<HandleRef> Handle { get; } = Gen.Choose(0, 7).Select(i => HandleRef.OpenIndex(i));
 
@@ -65,7 +73,7 @@ public static class ModelGen
             if (kinds.HasFlag(kind)) choices.Add((weight, gen));
         }
 
-        Add(ModelOpKinds.Open, 14, from p in NewPath.Or(ExistingPath) from f in OpenFlags select (ModelOp)new OpenOp(p, f));
+        Add(ModelOpKinds.Open, 18, from p in NewPath.Or(ExistingPath) from f in OpenFlags select (ModelOp)new OpenOp(p, f));
         Add(ModelOpKinds.Write, 12, from h in Handle from o in Offset from d in Data select (ModelOp)new WriteOp(h, o, d));
         Add(ModelOpKinds.Append, 5, from p in ExistingPath from d in Data select (ModelOp)new AppendOp(p, d));
         Add(ModelOpKinds.Read, 8, from h in Handle from o in Offset from n in Gen.Choose(1, 16) select (ModelOp)new ReadOp(h, o, n));
@@ -73,13 +81,13 @@ public static class ModelGen
         Add(ModelOpKinds.SetSize, 3, from p in ExistingPath from s in Size select (ModelOp)new SetSizeOp(p, s));
         Add(ModelOpKinds.Flush, 3, Handle.Select(h => (ModelOp)new FlushOp(h)));
         Add(ModelOpKinds.Fsync, 1, Handle.Select(h => (ModelOp)new FsyncOp(h)));
-        Add(ModelOpKinds.Close, 7, Handle.Select(h => (ModelOp)new CloseOp(h)));
+        Add(ModelOpKinds.Close, 6, Handle.Select(h => (ModelOp)new CloseOp(h)));
         Add(ModelOpKinds.FStat, 2, Handle.Select(h => (ModelOp)new FStatOp(h)));
-        Add(ModelOpKinds.Rename, 9, from f in ExistingPath from t in NewPath.Or(ExistingPath) from fl in RenameFlags select (ModelOp)new RenameOp(f, t, fl));
+        Add(ModelOpKinds.Rename, 16, from f in ExistingPath.Or(DirectoryIndex) from t in Gen.Frequency((2, NewPath), (1, ExistingPath), (2, DirectoryIndex)) from fl in RenameFlags select (ModelOp)new RenameOp(f, t, fl));
         Add(ModelOpKinds.Unlink, 4, ExistingPath.Select(p => (ModelOp)new UnlinkOp(p)));
-        Add(ModelOpKinds.Mkdir, 8, NewPath.Select(p => (ModelOp)new MkdirOp(p)));
-        Add(ModelOpKinds.Rmdir, 4, ExistingPath.Select(p => (ModelOp)new RmdirOp(p)));
-        Add(ModelOpKinds.List, 3, ExistingPath.Select(p => (ModelOp)new ListOp(p)));
+        Add(ModelOpKinds.Mkdir, 16, NewPath.Select(p => (ModelOp)new MkdirOp(p)));
+        Add(ModelOpKinds.Rmdir, 5, DirectoryPath.Select(p => (ModelOp)new RmdirOp(p)));
+        Add(ModelOpKinds.List, 3, DirectoryPath.Select(p => (ModelOp)new ListOp(p)));
         Add(ModelOpKinds.Stat, 4, ExistingPath.Select(p => (ModelOp)new StatOp(p)));
         Add(ModelOpKinds.Chmod, 2, from p in ExistingPath from m in Mode select (ModelOp)new ChmodOp(p, m));
         Add(ModelOpKinds.Symlink, 1, from p in NewPath from t in SymlinkTarget select (ModelOp)new SymlinkOp(p, t));
@@ -90,13 +98,12 @@ public static class ModelGen
         return Gen.Frequency(choices);
     }
 
-    /// <summary>Sequences whose length grows with FsCheck's size, up to <paramref name="maxOps"/>.</summary>
+    /// <summary>
+    /// Sequences of a quarter of <paramref name="maxOps"/> up to it, whatever FsCheck's size: interesting states (a
+    /// directory renamed over a non-empty one) take a dozen steps to build, and shrinking makes failures short anyway.
+    /// </summary>
     public static Gen<ModelOp[]> Sequence(Gen<ModelOp> op, int maxOps) =>
-        Gen.Sized(size =>
-        {
-            int upper = Math.Clamp(size, 1, maxOps);
-            return Gen.Choose(Math.Max(1, upper / 2), upper).SelectMany(length => Gen.ArrayOf(op, length));
-        });
+        Gen.Choose(Math.Max(1, maxOps / 4), maxOps).SelectMany(length => Gen.ArrayOf(op, length));
 
     /// <summary>Shorter sequences first (dropping halves, quarters, ... single steps), then simpler single steps.</summary>
     public static IEnumerable<ModelOp[]> Shrink(ModelOp[] ops)

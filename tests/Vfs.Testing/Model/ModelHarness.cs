@@ -6,6 +6,7 @@ using FsCheck.Fluent;
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using Vfs.Abstractions;
+using Vfs.Abstractions.Memory;
 
 namespace Vfs.Testing.Model;
 
@@ -134,8 +135,7 @@ public static class ModelHarness
     private static ModelPolicy CreatePolicy(VfsCapabilities capabilities, HarnessOptions options) =>
         options.Policy?.Invoke(capabilities) ?? new ModelPolicy(capabilities);
 
-    private static Func<IVfs> ReferenceFactory(HarnessOptions options) =>
-        options.CreateReference ?? throw new InvalidOperationException("HarnessOptions.CreateReference is not set");
+    private static Func<IVfs> ReferenceFactory(HarnessOptions options) => options.CreateReference ?? (() => new MemoryVfs());
 
     /// <summary>One sequence on fresh filesystems, off the caller's synchronization context; cleanup always runs.</summary>
     private static ModelRunReport RunSequence(Func<IVfs> createSut, ModelPolicy policy, HarnessOptions options, ModelOp[] ops) =>

@@ -41,7 +41,8 @@ public abstract record ModelOp
 
     protected static IEnumerable<PathRef> ShrinkPath(PathRef path)
     {
-        if (path.Index is > 0) yield return PathRef.Entry(0);
+        if (path.Index is not > 0) yield break;
+        yield return !path.IsDirectory ? PathRef.Entry(0) : path.ChildName is null ? PathRef.Directory(0) : PathRef.Child(0, path.ChildName);
     }
 
     protected static IEnumerable<HandleRef> ShrinkHandle(HandleRef handle)

@@ -4,48 +4,78 @@ using Vfs.Abstractions;
 namespace Vfs.Testing.Model;
 
 /// <summary>
-/// The path an operation acts on: a literal path (<c>/a/b</c>), or an index into the reference model's current
-/// entries (<c>entry#3</c>), resolved when the operation runs. Index targets keep hitting real entries after the
-/// sequence around them shrinks (STYLE.md habit 14).
+/// The path an operation acts on: a literal path (<c>/a/b</c>), an index into the reference model's current
+/// entries (<c>entry#3</c>), an index into its directories (<c>dir#3</c>: directory <c>3 % count</c> among the
+/// directories of depth 1 and 2; an entry when there is none), or a name inside such a directory or the root
+/// (<c>dir#3/b</c>). Indices are resolved when the operation
+/// runs, so they keep hitting real entries after the sequence around them shrinks (STYLE.md habit 14).
 /// </summary>
 public readonly record struct PathRef
 {
-    private PathRef(int? index, VfsPath literal)
+    private PathRef(int? index, string? childName, VfsPath literal, bool directory = false)
     {
+        IsDirectory = directory;
         Index = index;
+        ChildName = childName;
         Literal = literal;
     }
 
-    /// <summary>The entry index, or null for a literal path.</summary>
+    /// <summary>The entry or directory index, or null for a literal path.</summary>
     public int? Index { get; }
+
+    /// <summary>For a <see cref="Child"/> reference, the name to use inside the picked directory.</summary>
+    public string? ChildName { get; }
 
     public VfsPath Literal { get; }
 
+    /// <summary>True for <c>dir#N</c> and <c>dir#N/name</c>: the index counts directories only.</summary>
+    public bool IsDirectory { get; }
+
     public bool IsLiteral => Index is null;
 
-    public static PathRef Of(VfsPath path) => new(null, path);
+    public static PathRef Of(VfsPath path) => new(null, null, path);
 
-    public static PathRef Of(string path) => new(null, VfsPath.Parse(path));
+    public static PathRef Of(string path) => new(null, null, VfsPath.Parse(path));
 
-    public static PathRef Entry(int index) => new(Math.Max(0, index), default);
+    public static PathRef Entry(int index) => new(Math.Max(0, index), null, default);
 
-    /// <summary>The literal path this names now: the entry at <c>index % count</c>, or a small name when the tree is empty.</summary>
+    public static PathRef Child(int directoryIndex, string name)
+    {
+        VfsPath.ValidateName(name);
+        return new(Math.Max(0, directoryIndex), name, default, true);
+    }
+
+    public static PathRef Directory(int directoryIndex) => new(Math.Max(0, directoryIndex), null, default, true);
+
+    /// <summary>The literal path this names now; an entry index with no entries names one of the small names.</summary>
     public VfsPath Resolve(ModelState state)
     {
+        ArgumentNullException.ThrowIfNull(state);
         if (Index is not int index) return Literal;
+        if (IsDirectory && ChildName is not null) return state.Directories[index % state.Directories.Count].Combine(ChildName);
+        if (IsDirectory && state.Directories.Count > 1) return state.Directories[1 + index % (state.Directories.Count - 1)];
         if (state.Entries.Count == 0) return VfsPath.Parse(ModelNames.Names[index % ModelNames.Names.Count]);
         return state.Entries[index % state.Entries.Count].Path;
     }
 
     public static PathRef Parse(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         if (text.StartsWith("entry#", StringComparison.Ordinal))
             return Entry(int.Parse(text.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture));
-        if (!text.StartsWith('/')) throw new FormatException($"a path starts with '/' or is entry#N: '{text}'");
+        if (text.StartsWith("dir#", StringComparison.Ordinal))
+        {
+            int slash = text.IndexOf('/', StringComparison.Ordinal);
+            if (slash < 0) return Directory(int.Parse(text.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture));
+            return Child(int.Parse(text.AsSpan(4, slash - 4), NumberStyles.None, CultureInfo.InvariantCulture), text[(slash + 1)..]);
+        }
+        if (!text.StartsWith('/')) throw new FormatException($"a path starts with '/', or is entry#N, dir#N or dir#N/name: '{text}'");
         return Of(VfsPath.Parse(text));
     }
 
-    public override string ToString() => Index is int index ? $"entry#{index}" : Literal.ToString();
+    public override string ToString() => Index is not int index ? Literal.ToString()
+        : !IsDirectory ? $"entry#{index}"
+        : ChildName is null ? $"dir#{index}" : $"dir#{index}/{ChildName}";
 }
 
 /// <summary>

@@ -41,6 +41,12 @@ public sealed class ModelState(IReadOnlyList<ModelEntry> entries, IReadOnlyList<
     /// <summary>The id the next successful open gets.</summary>
     public int NextHandleId { get; } = nextHandleId;
 
+    /// <summary>The root and the directories of depth 1 and 2: where <see cref="PathRef.Child"/> creates.</summary>
+    public IReadOnlyList<VfsPath> Directories =>
+        _directories ??= [VfsPath.Root, .. Entries.Where(e => e.Kind == VfsEntryKind.Directory && e.Path.Depth <= 2).Select(e => e.Path)];
+
+    private IReadOnlyList<VfsPath>? _directories;
+
     public VfsEntryKind? KindOf(VfsPath path)
     {
         if (path.IsRoot) return VfsEntryKind.Directory;
