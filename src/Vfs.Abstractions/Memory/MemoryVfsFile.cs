@@ -16,8 +16,8 @@ internal sealed class MemoryVfsFile(MemoryVfs owner, MemoryFileNode node, VfsOpe
     {
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDisposed();
+        PosixRules.ValidateRange(offset, buffer.Length, writing: false); // pread(2) checks the offset first
         if ((Flags & VfsOpenFlags.Read) == 0) throw new VfsException(Errno.EBADF, "handle not open for reading");
-        PosixRules.ValidateRange(offset, buffer.Length, writing: false);
         return ValueTask.FromResult(owner.Read(node, offset, buffer.Span));
     }
 
@@ -25,9 +25,9 @@ internal sealed class MemoryVfsFile(MemoryVfs owner, MemoryFileNode node, VfsOpe
     {
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDisposed();
-        if ((Flags & VfsOpenFlags.Write) == 0) throw new VfsException(Errno.EBADF, "handle not open for writing");
         bool append = (Flags & VfsOpenFlags.Append) != 0;
-        if (!append) PosixRules.ValidateRange(offset, data.Length, writing: true);
+        if (!append) PosixRules.ValidateRange(offset, data.Length, writing: true); // pwrite(2) checks the offset first
+        if ((Flags & VfsOpenFlags.Write) == 0) throw new VfsException(Errno.EBADF, "handle not open for writing");
         owner.Write(node, offset, append, data.Span);
         return ValueTask.CompletedTask;
     }
