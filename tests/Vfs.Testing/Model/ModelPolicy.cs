@@ -60,8 +60,8 @@ public class ModelPolicy
     /// The operation to run for <paramref name="op"/> (concrete: literal paths and handle ids) in
     /// <paramref name="state"/>, or null to skip it. By default:
     /// <list type="bullet">
-    /// <item>nothing goes through a symlink, and nothing that follows one acts on one: the kernel resolves symlinks
-    /// before any IVfs call, so no layer ever sees such a request;</item>
+    /// <item>with <see cref="AvoidsSymlinkResolution"/>, nothing goes through a symlink and nothing that would
+    /// follow one acts on one;</item>
     /// <item>without RandomWrite, a write open is always O_CREAT|O_TRUNC, write-only, and writes go to the end of
     /// what the handle wrote (whole objects, sequentially);</item>
     /// <item>without Append, O_APPEND is dropped; unsupported rename flags are dropped.</item>
@@ -71,14 +71,9 @@ public class ModelPolicy
     {
         ArgumentNullException.ThrowIfNull(op);
         ArgumentNullException.ThrowIfNull(state);
+        if (AvoidsSymlinkResolution && ResolvesSymlink(op, state)) return null;
         switch (op)
         {
-            case PathOp p when state.HasSymlinkAncestor(p.Path.Literal):
-                return null;
-            case OpenOp or AppendOp or SetSizeOp or ChmodOp or ListOp when state.KindOf(((PathOp)op).Path.Literal) == VfsEntryKind.Symlink:
-                return null;
-            case RenameOp r when state.HasSymlinkAncestor(r.From.Literal) || state.HasSymlinkAncestor(r.To.Literal):
-                return null;
             case OpenOp open:
                 return open with { Flags = AdjustOpenFlags(open.Flags) };
             case WriteOp write when !Capabilities.Has(VfsCapabilities.RandomWrite):
@@ -88,6 +83,26 @@ public class ModelPolicy
             default:
                 return op;
         }
+    }
+
+    /// <summary>
+    /// False by default: the contract defines what a store does with a symlink on the way (ENOTDIR) or at the end
+    /// (ELOOP for open, ENOTSUP for chmod, ...), and the reference model does it, so the harness asks. A stack that
+    /// cannot keep that (the kernel resolves symlinks before a FUSE request, so a mount never sees one) returns true,
+    /// and such operations are skipped.
+    /// </summary>
+    public virtual bool AvoidsSymlinkResolution => false;
+
+    protected static bool ResolvesSymlink(ModelOp op, ModelState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return op switch
+        {
+            PathOp p when state.HasSymlinkAncestor(p.Path.Literal) => true,
+            OpenOp or AppendOp or SetSizeOp or ChmodOp or ListOp => state.KindOf(((PathOp)op).Path.Literal) == VfsEntryKind.Symlink,
+            RenameOp r => state.HasSymlinkAncestor(r.From.Literal) || state.HasSymlinkAncestor(r.To.Literal),
+            _ => false,
+        };
     }
 
     protected virtual VfsOpenFlags AdjustOpenFlags(VfsOpenFlags flags)
