@@ -60,3 +60,94 @@ internal sealed class RenameOverNonEmptyDirectoryVfs(IVfs inner) : ForwardingVfs
         }
     }
 }
+
+/// <summary>
+/// Caches attributes and directory listings until its own next change, never noticing a change made in the store
+/// behind its back: right for a stack alone, wrong once the store changes out of band.
+/// </summary>
+internal sealed class StaleListingCacheVfs(IVfs inner) : ForwardingVfs(inner)
+{
+    private readonly Dictionary<VfsPath, List<VfsEntry>> _listings = [];
+    private readonly Dictionary<VfsPath, VfsAttributes?> _attributes = [];
+
+    public override async ValueTask<VfsAttributes?> TryGetAttrAsync(VfsPath path, CancellationToken cancellationToken)
+    {
+        if (!_attributes.TryGetValue(path, out var attributes))
+            _attributes[path] = attributes = await Inner.TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false);
+        return attributes;
+    }
+
+    public override async IAsyncEnumerable<VfsEntry> ListAsync(VfsPath path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!_listings.TryGetValue(path, out var entries))
+        {
+            entries = [];
+            await foreach (var entry in Inner.ListAsync(path, cancellationToken).ConfigureAwait(false)) entries.Add(entry);
+            _listings[path] = entries;
+        }
+        foreach (var entry in entries) yield return entry;
+    }
+
+    private void Changed()
+    {
+        _listings.Clear();
+        _attributes.Clear();
+    }
+
+    public override ValueTask<VfsAttributes> MkdirAsync(VfsPath path, VfsCreateOptions options, CancellationToken cancellationToken)
+    {
+        Changed();
+        return Inner.MkdirAsync(path, options, cancellationToken);
+    }
+
+    public override ValueTask RemoveAsync(VfsPath path, CancellationToken cancellationToken)
+    {
+        Changed();
+        return Inner.RemoveAsync(path, cancellationToken);
+    }
+
+    public override ValueTask RmdirAsync(VfsPath path, CancellationToken cancellationToken)
+    {
+        Changed();
+        return Inner.RmdirAsync(path, cancellationToken);
+    }
+
+    public override ValueTask RenameAsync(VfsPath from, VfsPath to, VfsRenameFlags flags, CancellationToken cancellationToken)
+    {
+        Changed();
+        return Inner.RenameAsync(from, to, flags, cancellationToken);
+    }
+
+    public override ValueTask<VfsAttributes> SetAttrAsync(VfsPath path, VfsAttributeChanges changes, CancellationToken cancellationToken)
+    {
+        Changed();
+        return Inner.SetAttrAsync(path, changes, cancellationToken);
+    }
+
+    public override ValueTask<VfsAttributes> SymlinkAsync(VfsPath path, string target, VfsCreateOptions options, CancellationToken cancellationToken)
+    {
+        Changed();
+        return Inner.SymlinkAsync(path, target, options, cancellationToken);
+    }
+
+    public override async ValueTask<IVfsFile> OpenAsync(VfsPath path, VfsOpenFlags flags, VfsCreateOptions options, CancellationToken cancellationToken)
+    {
+        Changed();
+        return new ChangingFile(this, await Inner.OpenAsync(path, flags, options, cancellationToken).ConfigureAwait(false));
+    }
+
+    private sealed class ChangingFile(StaleListingCacheVfs owner, IVfsFile inner) : ForwardingVfsFile(inner)
+    {
+        public override ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        {
+            owner.Changed();
+            return Inner.WriteAsync(offset, data, cancellationToken);
+        }
+
+        public override ValueTask TruncateAsync(long size, CancellationToken cancellationToken)
+        {
+            owner.Changed();
+            return Inner.TruncateAsync(size, cancellationToken);
+        }
+    }
+}

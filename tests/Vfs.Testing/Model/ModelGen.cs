@@ -99,6 +99,21 @@ public static class ModelGen
     }
 
     /// <summary>
+    /// Out-of-band changes for <see cref="HarnessOptions.ExtraOps"/>: path operations of <paramref name="kinds"/>
+    /// (default: append, mkdir, rename, unlink, rmdir, setsize) applied to the reference and to the store under the
+    /// stack, given by <paramref name="store"/> for the current run.
+    /// </summary>
+    public static ModelOpGenerator OutOfBand(Func<IVfs> store, int weight = 3, ModelOpKinds kinds = OutOfBandKinds)
+    {
+        const ModelOpKinds pathKinds = ModelOpKinds.Append | ModelOpKinds.SetSize | ModelOpKinds.Rename | ModelOpKinds.Unlink
+            | ModelOpKinds.Mkdir | ModelOpKinds.Rmdir | ModelOpKinds.Chmod | ModelOpKinds.Symlink;
+        return new(weight, Op(kinds & pathKinds).Select(op => (ModelOp)new OutOfBandOp(op, store)));
+    }
+
+    public const ModelOpKinds OutOfBandKinds = ModelOpKinds.Append | ModelOpKinds.Mkdir | ModelOpKinds.Rename
+        | ModelOpKinds.Unlink | ModelOpKinds.Rmdir | ModelOpKinds.SetSize;
+
+    /// <summary>
     /// Sequences of a quarter of <paramref name="maxOps"/> up to it, whatever FsCheck's size: interesting states (a
     /// directory renamed over a non-empty one) take a dozen steps to build, and shrinking makes failures short anyway.
     /// </summary>

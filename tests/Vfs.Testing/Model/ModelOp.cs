@@ -28,11 +28,11 @@ public abstract record ModelOp
     }
 
     /// <summary>Runs the operation on one side; the returned text is what is compared. Errors are thrown as <see cref="VfsException"/>.</summary>
-    protected virtual ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
+    protected internal virtual ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
         throw new InvalidOperationException($"{GetType().Name} overrides neither RunAsync nor ExecuteAsync");
 
     /// <summary>Bookkeeping once both sides gave the same outcome (handles opened, closed, renamed).</summary>
-    protected virtual void Agreed(ModelRun run, string outcome)
+    protected internal virtual void Agreed(ModelRun run, string outcome)
     {
     }
 

@@ -29,14 +29,14 @@ public abstract record HandleOp(HandleRef Handle) : ModelOp
 /// <summary>open(2): on success both sides hold handle <c>h{NextHandleId}</c>.</summary>
 public sealed record OpenOp(PathRef Path, VfsOpenFlags Flags) : PathOp(Path)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
     {
         var file = await side.Vfs.OpenAsync(Concrete, Flags, VfsCreateOptions.File, cancellationToken).ConfigureAwait(false);
         side.Files.Add(run.NextHandleId, file);
         return $"h{run.NextHandleId}";
     }
 
-    protected override void Agreed(ModelRun run, string outcome)
+    protected internal override void Agreed(ModelRun run, string outcome)
     {
         if (outcome == $"h{run.NextHandleId}") run.AddHandle(new ModelHandle(run.NextHandleId, Concrete, Flags));
     }
@@ -46,13 +46,13 @@ public sealed record OpenOp(PathRef Path, VfsOpenFlags Flags) : PathOp(Path)
 
 public sealed record WriteOp(HandleRef Handle, long Offset, string Data) : HandleOp(Handle)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
     {
         await side.File(Id).WriteAsync(Offset, ModelFormat.Bytes(Data), cancellationToken).ConfigureAwait(false);
         return "ok";
     }
 
-    protected override void Agreed(ModelRun run, string outcome)
+    protected internal override void Agreed(ModelRun run, string outcome)
     {
         if (outcome == "ok" && run.FindHandle(Id) is { SequentialEnd: >= 0 } handle)
             handle.SequentialEnd = handle.Flags.HasFlag(VfsOpenFlags.Append) ? handle.SequentialEnd + Data.Length : Math.Max(handle.SequentialEnd, Offset + Data.Length);
@@ -71,7 +71,7 @@ public sealed record WriteOp(HandleRef Handle, long Offset, string Data) : Handl
 /// <summary>`echo DATA >> PATH`: open with O_APPEND|O_CREAT, write, close.</summary>
 public sealed record AppendOp(PathRef Path, string Data) : PathOp(Path)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
     {
         var file = await side.Vfs.OpenAsync(Concrete, VfsOpenFlags.Write | VfsOpenFlags.Append | VfsOpenFlags.Create, VfsCreateOptions.File, cancellationToken).ConfigureAwait(false);
         await using (file.ConfigureAwait(false))
@@ -93,7 +93,7 @@ public sealed record AppendOp(PathRef Path, string Data) : PathOp(Path)
 
 public sealed record ReadOp(HandleRef Handle, long Offset, int Length) : HandleOp(Handle)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
     {
         var buffer = new byte[Length];
         int read = await side.File(Id).ReadAsync(Offset, buffer, cancellationToken).ConfigureAwait(false);
@@ -112,13 +112,13 @@ public sealed record ReadOp(HandleRef Handle, long Offset, int Length) : HandleO
 /// <summary>ftruncate(2) through a handle.</summary>
 public sealed record TruncateOp(HandleRef Handle, long Size) : HandleOp(Handle)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
     {
         await side.File(Id).TruncateAsync(Size, cancellationToken).ConfigureAwait(false);
         return "ok";
     }
 
-    protected override void Agreed(ModelRun run, string outcome)
+    protected internal override void Agreed(ModelRun run, string outcome)
     {
         if (outcome == "ok" && run.FindHandle(Id) is { SequentialEnd: >= 0 } handle) handle.SequentialEnd = Size;
     }
@@ -135,7 +135,7 @@ public sealed record TruncateOp(HandleRef Handle, long Size) : HandleOp(Handle)
 /// <summary>truncate(2) by path: setattr with a size.</summary>
 public sealed record SetSizeOp(PathRef Path, long Size) : PathOp(Path)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
         ModelFormat.Attributes(await side.Vfs.SetAttrAsync(Concrete, new VfsAttributeChanges { Size = Size }, cancellationToken).ConfigureAwait(false), run.Capabilities);
 
     public override IEnumerable<ModelOp> Shrink()
@@ -149,7 +149,7 @@ public sealed record SetSizeOp(PathRef Path, long Size) : PathOp(Path)
 
 public sealed record FlushOp(HandleRef Handle) : HandleOp(Handle)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
     {
         await side.File(Id).FlushAsync(cancellationToken).ConfigureAwait(false);
         return "ok";
@@ -160,7 +160,7 @@ public sealed record FlushOp(HandleRef Handle) : HandleOp(Handle)
 
 public sealed record FsyncOp(HandleRef Handle) : HandleOp(Handle)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
     {
         await side.File(Id).FsyncAsync(cancellationToken).ConfigureAwait(false);
         return "ok";
@@ -172,7 +172,7 @@ public sealed record FsyncOp(HandleRef Handle) : HandleOp(Handle)
 /// <summary>fstat(2): the attributes as the handle sees them.</summary>
 public sealed record FStatOp(HandleRef Handle) : HandleOp(Handle)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
         ModelFormat.Attributes(await side.File(Id).GetAttrAsync(cancellationToken).ConfigureAwait(false), run.Capabilities);
 
     public override string ToString() => $"fstat {Handle}";
@@ -181,7 +181,7 @@ public sealed record FStatOp(HandleRef Handle) : HandleOp(Handle)
 /// <summary>close(2) as the kernel does it: flush (whose error close reports), then release.</summary>
 public sealed record CloseOp(HandleRef Handle) : HandleOp(Handle)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
     {
         if (!side.Files.Remove(Id, out var file)) throw new VfsException(Errno.EBADF, $"h{Id} is not open");
         await using (file.ConfigureAwait(false))
@@ -189,7 +189,7 @@ public sealed record CloseOp(HandleRef Handle) : HandleOp(Handle)
         return "ok";
     }
 
-    protected override void Agreed(ModelRun run, string outcome) => run.RemoveHandle(Id);
+    protected internal override void Agreed(ModelRun run, string outcome) => run.RemoveHandle(Id);
 
     public override string ToString() => $"close {Handle}";
 }
@@ -200,13 +200,13 @@ public sealed record RenameOp(PathRef From, PathRef To, VfsRenameFlags Flags) : 
     public override ModelOp? Resolve(ModelState state) =>
         this with { From = PathRef.Of(From.Resolve(state)), To = PathRef.Of(To.Resolve(state)) };
 
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
     {
         await side.Vfs.RenameAsync(From.Literal, To.Literal, Flags, cancellationToken).ConfigureAwait(false);
         return "ok";
     }
 
-    protected override void Agreed(ModelRun run, string outcome)
+    protected internal override void Agreed(ModelRun run, string outcome)
     {
         if (outcome == "ok") run.Renamed(From.Literal, To.Literal, Flags);
     }
@@ -225,13 +225,13 @@ public sealed record RenameOp(PathRef From, PathRef To, VfsRenameFlags Flags) : 
 /// <summary>unlink(2).</summary>
 public sealed record UnlinkOp(PathRef Path) : PathOp(Path)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
     {
         await side.Vfs.RemoveAsync(Concrete, cancellationToken).ConfigureAwait(false);
         return "ok";
     }
 
-    protected override void Agreed(ModelRun run, string outcome)
+    protected internal override void Agreed(ModelRun run, string outcome)
     {
         if (outcome == "ok") run.Unlinked(Concrete);
     }
@@ -241,7 +241,7 @@ public sealed record UnlinkOp(PathRef Path) : PathOp(Path)
 
 public sealed record MkdirOp(PathRef Path) : PathOp(Path)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
         ModelFormat.Attributes(await side.Vfs.MkdirAsync(Concrete, VfsCreateOptions.Directory, cancellationToken).ConfigureAwait(false), run.Capabilities);
 
     public override string ToString() => $"mkdir {Path}";
@@ -249,7 +249,7 @@ public sealed record MkdirOp(PathRef Path) : PathOp(Path)
 
 public sealed record RmdirOp(PathRef Path) : PathOp(Path)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
     {
         await side.Vfs.RmdirAsync(Concrete, cancellationToken).ConfigureAwait(false);
         return "ok";
@@ -261,7 +261,7 @@ public sealed record RmdirOp(PathRef Path) : PathOp(Path)
 /// <summary>readdir: names sorted, with kinds, sizes and modes.</summary>
 public sealed record ListOp(PathRef Path) : PathOp(Path)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken)
     {
         var entries = new List<VfsEntry>();
         await foreach (var entry in side.Vfs.ListAsync(Concrete, cancellationToken).ConfigureAwait(false)) entries.Add(entry);
@@ -274,7 +274,7 @@ public sealed record ListOp(PathRef Path) : PathOp(Path)
 /// <summary>lstat(2): kind, size, mode; "missing" when it does not exist.</summary>
 public sealed record StatOp(PathRef Path) : PathOp(Path)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
         ModelFormat.Attributes(await side.Vfs.TryGetAttrAsync(Concrete, cancellationToken).ConfigureAwait(false), run.Capabilities);
 
     public override string ToString() => $"stat {Path}";
@@ -282,7 +282,7 @@ public sealed record StatOp(PathRef Path) : PathOp(Path)
 
 public sealed record ChmodOp(PathRef Path, int Mode) : PathOp(Path)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
         ModelFormat.Attributes(await side.Vfs.SetAttrAsync(Concrete, new VfsAttributeChanges { Mode = Mode }, cancellationToken).ConfigureAwait(false), run.Capabilities);
 
     public override string ToString() => $"chmod {Path} {ModelFormat.Mode(Mode)}";
@@ -290,7 +290,7 @@ public sealed record ChmodOp(PathRef Path, int Mode) : PathOp(Path)
 
 public sealed record SymlinkOp(PathRef Path, string Target) : PathOp(Path)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
         ModelFormat.Attributes(await side.Vfs.SymlinkAsync(Path.Literal, Target, new VfsCreateOptions(0b111_111_111), cancellationToken).ConfigureAwait(false), run.Capabilities);
 
     public override string ToString() => $"symlink {Path} {ModelFormat.Quote(Target)}";
@@ -298,7 +298,7 @@ public sealed record SymlinkOp(PathRef Path, string Target) : PathOp(Path)
 
 public sealed record ReadlinkOp(PathRef Path) : PathOp(Path)
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
         ModelFormat.Quote(await side.Vfs.ReadlinkAsync(Concrete, cancellationToken).ConfigureAwait(false));
 
     public override string ToString() => $"readlink {Path}";
@@ -307,7 +307,7 @@ public sealed record ReadlinkOp(PathRef Path) : PathOp(Path)
 /// <summary>Compares the whole tree with contents (the harness also does it after the last step).</summary>
 public sealed record TreeOp : ModelOp
 {
-    protected override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
+    protected internal override async ValueTask<string> RunAsync(ModelRun run, ModelSide side, CancellationToken cancellationToken) =>
         await ModelTree.RenderAsync(side.Vfs, run.Capabilities, cancellationToken).ConfigureAwait(false);
 
     public override string ToString() => "tree";
