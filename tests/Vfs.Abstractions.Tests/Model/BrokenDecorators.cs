@@ -151,3 +151,39 @@ internal sealed class StaleListingCacheVfs(IVfs inner) : ForwardingVfs(inner)
         }
     }
 }
+
+/// <summary>
+/// An S3-like envelope over a POSIX store (not a broken layer: a limited one): writes only whole files, sequentially,
+/// through write-only O_TRUNC opens; no append, no truncate. It refuses anything else with ENOTSUP, so the harness
+/// passes only if its policy keeps to what the stated capabilities allow.
+/// </summary>
+internal sealed class SequentialWriteOnlyVfs(IVfs inner) : ForwardingVfs(inner)
+{
+    public const VfsCapabilities Limited = VfsCapabilities.Posix & ~(VfsCapabilities.RandomWrite | VfsCapabilities.Append | VfsCapabilities.Truncate);
+
+    public override VfsCapabilities Capabilities => Limited;
+
+    public override async ValueTask<IVfsFile> OpenAsync(VfsPath path, VfsOpenFlags flags, VfsCreateOptions options, CancellationToken cancellationToken)
+    {
+        if (flags.HasFlag(VfsOpenFlags.Write) && (flags.HasFlag(VfsOpenFlags.Read) || flags.HasFlag(VfsOpenFlags.Append) || !flags.HasFlag(VfsOpenFlags.Truncate)))
+            throw VfsException.NotSupported($"open /{path} {flags}: only write-only O_TRUNC opens write");
+        return new SequentialFile(await Inner.OpenAsync(path, flags, options, cancellationToken).ConfigureAwait(false));
+    }
+
+    public override ValueTask<VfsAttributes> SetAttrAsync(VfsPath path, VfsAttributeChanges changes, CancellationToken cancellationToken) =>
+        changes.Size is not null ? throw VfsException.NotSupported("no truncate") : Inner.SetAttrAsync(path, changes, cancellationToken);
+
+    private sealed class SequentialFile(IVfsFile inner) : ForwardingVfsFile(inner)
+    {
+        private long _end;
+
+        public override async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        {
+            if (offset != _end) throw VfsException.NotSupported($"write at {offset}, the end is {_end}: sequential writes only");
+            await Inner.WriteAsync(offset, data, cancellationToken).ConfigureAwait(false);
+            _end += data.Length;
+        }
+
+        public override ValueTask TruncateAsync(long size, CancellationToken cancellationToken) => throw VfsException.NotSupported("no truncate");
+    }
+}
