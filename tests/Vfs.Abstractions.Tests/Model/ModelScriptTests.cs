@@ -89,4 +89,25 @@ public class ModelScriptTests
         Assert.Equal(bytes, ModelFormat.Bytes(ModelFormat.Unquote(quoted)));
         Assert.Equal("\"a\\x00\\\"\"", ModelFormat.Quote(new byte[] { (byte)'a', 0, (byte)'"' }));
     }
+
+    [Fact]
+    public void ParseAnnotated_ArrowOutsideQuotes_IsTheAnnouncedOutcome()
+    {
+        var lines = ModelScript.ParseAnnotated("""
+            write h0 @0 "a => b"   => ok
+            read h0 @0 4 => 1 "=>"
+            stat /a
+            """);
+        Assert.Equal(["ok", "1 \"=>\"", null], lines.Select(l => l.Expected));
+        Assert.Equal("write h0 @0 \"a => b\"", lines[0].Op.ToString());
+    }
+
+    [Fact]
+    public void AssertScript_AnnouncedOutcomeTheReferenceDoesNotGive_Throws()
+    {
+        ModelHarness.AssertScript(() => new Vfs.Abstractions.Memory.MemoryVfs(), VfsCapabilities.Posix, "mkdir /a => dir mode=0755\nrmdir /a => ok");
+        var error = Assert.Throws<ModelCheckException>(() =>
+            ModelHarness.AssertScript(() => new Vfs.Abstractions.Memory.MemoryVfs(), VfsCapabilities.Posix, "mkdir /a\nrmdir /b => ok"));
+        Assert.Contains("the script announces 'ok', the reference gave 'ENOENT'", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -7,8 +7,12 @@ public sealed record ModelRunReport(IReadOnlyList<ModelOp> Ops, IReadOnlyList<Mo
 {
     public bool Passed => Divergence is null && Error is null;
 
-    /// <summary>The concrete steps that ran, as a script that replays this run (skipped steps left out).</summary>
-    public string Script => ModelScript.Format(Steps.Where(s => !s.IsSkipped).Select(s => s.Op));
+    /// <summary>
+    /// The concrete steps that ran, as a script that replays this run (skipped steps left out), each one-line outcome
+    /// of the reference announced with <c>=&gt;</c> so that a regression test pins it.
+    /// </summary>
+    public string Script => string.Join('\n', Steps.Where(s => !s.IsSkipped).Select(s =>
+        s.Expected.Contains('\n', StringComparison.Ordinal) ? s.Op.ToString() : $"{s.Op} => {s.Expected}"));
 
     /// <summary>Every step with its outcome, and the divergence explained.</summary>
     public string Trace

@@ -113,11 +113,22 @@ public static class ModelHarness
         return RunSequence(createSut, CreatePolicy(capabilities, options), options, [.. ops]);
     }
 
-    /// <summary>A named regression test: runs <paramref name="script"/> and throws with the trace if anything differs.</summary>
-    public static ModelRunReport AssertScript(Func<IVfs> createSut, VfsCapabilities capabilities, string script, HarnessOptions? options = null)
+    /// <summary>
+    /// A named regression test: runs <paramref name="script"/> and throws with the trace if the system differs from
+    /// the reference, or if the reference does not give an outcome a line announces (<c>=&gt; outcome</c>).
+    /// </summary>
+    public static ModelRunReport AssertScript(Func<IVfs> createSut, VfsCapabilities capabilities, string script, HarnessOptions? options = null,
+        IReadOnlyDictionary<string, Func<IReadOnlyList<string>, ModelOp>>? extensions = null)
     {
-        var report = Replay(createSut, capabilities, ModelScript.Parse(script), options);
+        var lines = ModelScript.ParseAnnotated(script, extensions);
+        var report = Replay(createSut, capabilities, lines.Select(l => l.Op), options);
         if (!report.Passed) throw new ModelCheckException("the script diverged from the reference model:\n" + report.Trace);
+        for (int i = 0; i < lines.Count; i++)
+        {
+            if (lines[i].Expected is not { } announced || report.Steps[i].Expected == announced) continue;
+            throw new ModelCheckException(
+                $"step #{i} {report.Steps[i].Op}: the script announces '{announced}', the reference gave '{report.Steps[i].Expected}'\n" + report.Trace);
+        }
         return report;
     }
 

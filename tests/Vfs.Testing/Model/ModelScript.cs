@@ -13,15 +13,21 @@ namespace Vfs.Testing.Model;
 /// flush h0   fsync h0   fstat h0   close h0           append /a "xy"      rename /a /b noreplace
 /// unlink /a  mkdir /a   rmdir /a   list /   stat /a   chmod /a 0755       symlink /l "a"     readlink /l   tree
 /// </code>
+/// A line may end with <c>=&gt; outcome</c>: the outcome the reference must give (as the harness prints it), which
+/// <see cref="ModelHarness.AssertScript"/> checks, so a regression test pins what happens, not only agreement.
 /// </summary>
 public static class ModelScript
 {
     /// <param name="text">The script.</param>
     /// <param name="extensions">Parsers of extension keywords: keyword to a function of the line's arguments.</param>
-    public static IReadOnlyList<ModelOp> Parse(string text, IReadOnlyDictionary<string, Func<IReadOnlyList<string>, ModelOp>>? extensions = null)
+    public static IReadOnlyList<ModelOp> Parse(string text, IReadOnlyDictionary<string, Func<IReadOnlyList<string>, ModelOp>>? extensions = null) =>
+        [.. ParseAnnotated(text, extensions).Select(line => line.Op)];
+
+    /// <summary>The script's operations, each with the outcome its line announces (<c>=&gt; outcome</c>), if any.</summary>
+    public static IReadOnlyList<ModelScriptLine> ParseAnnotated(string text, IReadOnlyDictionary<string, Func<IReadOnlyList<string>, ModelOp>>? extensions = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var ops = new List<ModelOp>();
+        var ops = new List<ModelScriptLine>();
         int lineNumber = 0;
         foreach (var rawLine in text.Split('\n'))
         {
@@ -30,7 +36,8 @@ public static class ModelScript
             if (line.Length == 0) continue;
             try
             {
-                ops.Add(ParseLine(line, extensions));
+                var (operation, expected) = SplitOutcome(line);
+                ops.Add(new ModelScriptLine(ParseLine(operation, extensions), expected));
             }
             catch (Exception e) when (e is FormatException or VfsException or IndexOutOfRangeException or ArgumentException or OverflowException)
             {
@@ -38,6 +45,19 @@ public static class ModelScript
             }
         }
         return ops;
+    }
+
+    /// <summary>Splits "op =&gt; outcome" (the arrow outside quotes).</summary>
+    private static (string Operation, string? Expected) SplitOutcome(string line)
+    {
+        bool quoted = false;
+        for (int i = 0; i + 1 < line.Length; i++)
+        {
+            if (line[i] == '\\' && quoted) i++;
+            else if (line[i] == '"') quoted = !quoted;
+            else if (!quoted && line[i] == '=' && line[i + 1] == '>') return (line[..i].TrimEnd(), line[(i + 2)..].Trim());
+        }
+        return (line, null);
     }
 
     /// <summary>The script of a sequence, one operation per line.</summary>
@@ -118,3 +138,6 @@ public static class ModelScript
         return words;
     }
 }
+
+/// <summary>One script line: the operation and the outcome the line announces, if any.</summary>
+public sealed record ModelScriptLine(ModelOp Op, string? Expected);
