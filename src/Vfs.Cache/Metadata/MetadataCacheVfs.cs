@@ -204,6 +204,8 @@ public sealed class MetadataCacheVfs : ForwardingVfs
             if (node.PendingLookup == completion.Task) node.PendingLookup = null;
             change = Store(node, generation, startedAt, answer);
         }
+        // The parent's kept listing holds the old attributes (or lacks the new name): it is stale too.
+        if (change is not null && !node.Path.IsRoot) ResetListing(node.Path.Parent);
         Report(change);
         completion.SetResult(answer);
     }
