@@ -449,6 +449,7 @@ internal sealed class FuseAdapter
             var path = Resolve(ino, r);
             var handle = new DirectoryHandle(ino, path);
             info.Fh = _directories.Add(handle);
+            if (!r.TryBeginReply()) return;
             if (LibFuse.ReplyOpen(r.Handle, &info) != 0) _directories.TryRemove(info.Fh, out _);
             Finish(r, 0);
         }
@@ -492,7 +493,8 @@ internal sealed class FuseAdapter
 
     public void ReleaseDir(FuseRequest r, ulong fh)
     {
-        if (_directories.TryRemove(fh, out var handle)) handle.Gate.Dispose();
+        // The gate is not disposed: a readdir that just answered may still be releasing it.
+        _directories.TryRemove(fh, out _);
         ReplyError(r, 0);
     }
 
@@ -692,6 +694,7 @@ internal sealed class FuseAdapter
 
     private unsafe void ReplyEntry(FuseRequest r, VfsPath path, VfsAttributes attributes)
     {
+        if (!r.TryBeginReply()) return;
         ulong ino = Inodes.Remember(path);
         var param = EntryParam(ino, attributes);
         int result = LibFuse.ReplyEntry(r.Handle, &param);
@@ -701,6 +704,7 @@ internal sealed class FuseAdapter
 
     private unsafe void ReplyNegativeEntry(FuseRequest r)
     {
+        if (!r.TryBeginReply()) return;
         if (_entryTimeout > 0)
         {
             // ino 0 with a timeout: the kernel caches "no such name" for that long.
@@ -710,12 +714,14 @@ internal sealed class FuseAdapter
         }
         else
         {
-            ReplyError(r, (int)Errno.ENOENT);
+            LibFuse.ReplyErr(r.Handle, (int)Errno.ENOENT);
+            Finish(r, (int)Errno.ENOENT);
         }
     }
 
     private unsafe bool ReplyCreate(FuseRequest r, VfsPath path, VfsAttributes attributes, IVfsFile file, FuseFileInfo info)
     {
+        if (!r.TryBeginReply()) return false;
         ulong ino = Inodes.Remember(path);
         var handle = new FileHandle(ino, file);
         info.Fh = _files.Add(handle);
@@ -734,6 +740,7 @@ internal sealed class FuseAdapter
 
     private unsafe bool ReplyOpen(FuseRequest r, ulong ino, IVfsFile file, FuseFileInfo info)
     {
+        if (!r.TryBeginReply()) return false;
         var handle = new FileHandle(ino, file);
         info.Fh = _files.Add(handle);
         Inodes.AttachHandle(ino, handle);
@@ -749,6 +756,7 @@ internal sealed class FuseAdapter
 
     private unsafe void ReplyAttr(FuseRequest r, ulong ino, VfsAttributes attributes)
     {
+        if (!r.TryBeginReply()) return;
         var stat = _stats.ToStat(ino, attributes);
         LibFuse.ReplyAttr(r.Handle, &stat, _attrTimeout);
         Finish(r, 0);
@@ -756,6 +764,7 @@ internal sealed class FuseAdapter
 
     private unsafe void ReplyReadlink(FuseRequest r, string target)
     {
+        if (!r.TryBeginReply()) return;
         byte[] bytes = new byte[Encoding.UTF8.GetByteCount(target) + 1];
         Encoding.UTF8.GetBytes(target, bytes);
         fixed (byte* text = bytes) LibFuse.ReplyReadlink(r.Handle, text);
@@ -764,18 +773,21 @@ internal sealed class FuseAdapter
 
     private unsafe void ReplyBuffer(FuseRequest r, byte[] buffer, int length)
     {
+        if (!r.TryBeginReply()) return;
         fixed (byte* data = buffer) LibFuse.ReplyBuf(r.Handle, data, (nuint)length);
         Finish(r, 0, length);
     }
 
     private void ReplyWrite(FuseRequest r, int count)
     {
+        if (!r.TryBeginReply()) return;
         LibFuse.ReplyWrite(r.Handle, (nuint)count);
         Finish(r, 0, count);
     }
 
     private unsafe void ReplyStatFs(FuseRequest r, VfsStatFs statFs)
     {
+        if (!r.TryBeginReply()) return;
         var native = new StatVfs
         {
             BlockSize = (ulong)statFs.BlockSize,
@@ -794,12 +806,21 @@ internal sealed class FuseAdapter
 
     public void ReplyError(FuseRequest r, int errno)
     {
+        if (!r.TryBeginReply()) return;
         LibFuse.ReplyErr(r.Handle, errno);
         Finish(r, errno);
     }
 
-    private void Fail(FuseRequest r, Exception exception) =>
+    private void Fail(FuseRequest r, Exception exception)
+    {
+        if (r.Replied)
+        {
+            // Failed after its answer went out (e.g. while cleaning up): the kernel has its reply; only log.
+            _options.Log($"vfs: {r.Op} {r.Subject}: error after the reply: {exception.GetType().Name}: {exception.Message}");
+            return;
+        }
         ReplyError(r, FuseErrors.ToErrno(exception, r.Op, r.Subject ?? "", _options.Log));
+    }
 
     private void Finish(FuseRequest r, int errno, int bytes = -1)
     {
