@@ -58,11 +58,17 @@ public sealed class VfsMount : IAsyncDisposable
     }
 
     /// <summary>Mounts <paramref name="source"/> (e.g. "memory:" or "local:/dir") on a new temp directory.</summary>
-    public static async Task<VfsMount> StartAsync(string source, params string[] options)
+    public static Task<VfsMount> StartAsync(string source, params string[] options)
     {
         string root = Directory.CreateTempSubdirectory("vfs-mount-").FullName;
         string mountPoint = Path.Combine(root, "mnt");
         Directory.CreateDirectory(mountPoint);
+        return StartAtAsync(source, root, mountPoint, options);
+    }
+
+    /// <summary>Mounts at an existing <paramref name="mountPoint"/>; <paramref name="root"/> is removed at the end.</summary>
+    public static async Task<VfsMount> StartAtAsync(string source, string root, string mountPoint, params string[] options)
+    {
         var start = Shell.StartInfo("dotnet", [CliPath, "mount", source, mountPoint, .. options], root);
         var process = new Process { StartInfo = start };
         var mount = new VfsMount(process, root, mountPoint, source);
@@ -84,6 +90,18 @@ public sealed class VfsMount : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the child's output matches <paramref name="pattern"/> (it is read asynchronously); returns the output.</summary>
+    public async Task<string> WaitForOutputAsync(string pattern, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (!System.Text.RegularExpressions.Regex.IsMatch(Output, pattern))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no output matching {pattern}:\n{Output}");
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+        return Output;
+    }
+
     /// <summary>Runs a bash script with the mount point as working directory.</summary>
     public Task<ShellResult> BashAsync(string script, TimeSpan? timeout = null) => Shell.BashAsync(script, MountPoint, timeout);
 
@@ -97,6 +115,13 @@ public sealed class VfsMount : IAsyncDisposable
             if (fields.Length > 4 && fields[4] == path && dash > 0) return fields[dash + 1];
         }
         return null;
+    }
+
+    /// <summary>SIGKILLs the child (as the OOM killer would) and waits for it: the kernel keeps a dead mount behind.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync().ConfigureAwait(false);
     }
 
     /// <summary>Unmounts as a user would and waits for the child to finish; returns its exit code.</summary>
