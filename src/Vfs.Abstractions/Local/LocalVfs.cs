@@ -30,9 +30,14 @@ public sealed class LocalVfs : IVfs
     private readonly SafeFd _root;
 
     /// <summary>Opens <paramref name="rootPath"/> (which must be an existing directory) as the store's root.</summary>
+    /// <param name="rootPath">The directory to serve; a symlink here is followed once, at start.</param>
+    /// <param name="capabilities">What the filesystem below offers; default <see cref="VfsCapabilities.Posix"/>. A caller
+    /// pointing the store at a mount that offers less (e.g. a FUSE mount over S3) states it here; the store still passes
+    /// every request down and reports the kernel's errno.</param>
     /// <exception cref="VfsException">The errno of opening the root (ENOENT, ENOTDIR, EACCES).</exception>
-    public LocalVfs(string rootPath)
+    public LocalVfs(string rootPath, VfsCapabilities capabilities = VfsCapabilities.Posix)
     {
+        Capabilities = capabilities;
         ArgumentException.ThrowIfNullOrEmpty(rootPath);
         RootPath = Path.GetFullPath(rootPath);
         int fd;
@@ -48,7 +53,7 @@ public sealed class LocalVfs : IVfs
     /// <summary>The absolute path of the root directory.</summary>
     public string RootPath { get; }
 
-    public VfsCapabilities Capabilities => VfsCapabilities.Posix;
+    public VfsCapabilities Capabilities { get; }
 
     public ValueTask<VfsAttributes?> TryGetAttrAsync(VfsPath path, CancellationToken cancellationToken)
     {
