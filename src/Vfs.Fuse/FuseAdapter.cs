@@ -31,6 +31,9 @@ internal sealed class FuseAdapter
     private const int O_APPEND = 0x400;
     private const int W_OK = 2;
 
+    /// <summary>Buffers for read and write payloads, up to max_write (1 MiB) each, kept for reuse (not left to the GC).</summary>
+    public static readonly ArrayPool<byte> Payloads = ArrayPool<byte>.Create(FuseMountOptions.MaxWrite, maxArraysPerBucket: 64);
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly IVfs _vfs;
@@ -363,7 +366,7 @@ internal sealed class FuseAdapter
 
     public async ValueTask ReadAsync(FuseRequest r, ulong fh, int size, long offset)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+        byte[] buffer = Payloads.Rent(size);
         try
         {
             var handle = FileOf(fh);
@@ -376,7 +379,7 @@ internal sealed class FuseAdapter
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Payloads.Return(buffer);
         }
     }
 
@@ -395,7 +398,7 @@ internal sealed class FuseAdapter
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(data);
+            Payloads.Return(data);
         }
     }
 
