@@ -4,7 +4,8 @@ using Vfs.Testing.S3;
 namespace Vfs.S3.Tests;
 
 /// <summary>The fixture's own promises: it answers, stores bytes as sent, and its wrapper corrects s3rver's listing and copy bugs.</summary>
-public sealed class S3rverFixtureTests(S3rverFixture server) : IClassFixture<S3rverFixture>
+[Collection(S3rverCollection.Name)]
+public sealed class S3rverFixtureTests(S3rverFixture server)
 {
     [Fact]
     public async Task PutAsync_PlainBody_StoresTheBytesSent()
