@@ -40,7 +40,7 @@ public static class S3Source
         }
         catch (ArgumentException e)
         {
-            throw new S3SourceException(e.Message, e);
+            throw new S3SourceException(OneLine(e), e);
         }
         string where = options.Endpoint ?? "AWS S3" + (options.Region is null ? "" : $" ({options.Region})");
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -84,6 +84,10 @@ public static class S3Source
         }
     }
 
+    /// <summary>An option's complaint without .NET's " (Parameter 'X')" suffix.</summary>
+    private static string OneLine(ArgumentException e) =>
+        e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+
     /// <summary>Parses <paramref name="source"/>, builds the client, checks the bucket, and returns the store ready to mount.</summary>
     public static async Task<S3Vfs> OpenAsync(string source, S3VfsOptions options, ILogger? logger = null, TimeProvider? timeProvider = null,
         TimeSpan? checkTimeout = null, CancellationToken cancellationToken = default)
@@ -95,7 +99,7 @@ public static class S3Source
         }
         catch (ArgumentException e)
         {
-            throw new S3SourceException(e.Message, e);
+            throw new S3SourceException(OneLine(e), e);
         }
         IAmazonS3 client;
         try

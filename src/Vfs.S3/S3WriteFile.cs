@@ -8,14 +8,17 @@ namespace Vfs.S3;
 /// An open file being written as one whole object, sequentially from offset 0 (S3 has no partial writes).
 /// </summary>
 /// <remarks>
-/// States: <c>Buffering</c> (the bytes so far fit in one part buffer; nothing sent) -> <c>Streaming</c> (a multipart
-/// upload is open; full parts are uploaded while the writer goes on, at most <c>UploadConcurrency</c> at once) ->
-/// <c>Committed</c> (flush made the object visible: one PUT from Buffering, CompleteMultipartUpload from Streaming).
+/// States: <c>Buffering</c> (the bytes so far fit in one part buffer, which grows from 64 KiB up to PartSize; nothing
+/// sent) -> <c>Streaming</c> (a multipart upload is open; full parts are uploaded while the writer goes on, at most
+/// <c>UploadConcurrency</c> at once) -> <c>Committed</c> (flush made the object visible: one PUT from Buffering,
+/// CompleteMultipartUpload from Streaming). Flush may come several times per handle (a shell's dup2 and close flush
+/// before the first write): an object committed by one PUT keeps its buffer, so writes may continue at its end and
+/// the next flush PUTs it again; after a multipart commit a further write is EINVAL (reopen with O_TRUNC).
 /// <c>Failed</c>: an upload or a write failed or was cancelled; the multipart upload is aborted, so no partial object
 /// ever becomes visible, and flush reports the error. <c>Discarded</c>: the file was unlinked while open; writes are
 /// accepted and dropped. Memory is bounded by PartSize x (UploadConcurrency + 1) whatever the object's size.
-/// A write at any offset but the current end is EINVAL; truncation to another size than 0 (before any upload) or
-/// the current size is ENOTSUP; a write after the object was committed is EINVAL (reopen with O_TRUNC).
+/// A write at any offset but the current end is EINVAL; truncation to another size than 0 (while no multipart upload
+/// is open) or the current size is ENOTSUP.
 /// Locks: <c>_gate</c> serializes this handle's own operations (its writes must be ordered anyway) and is held across
 /// its own part uploads; <c>_sync</c> guards the part list and buffer pool and is never held across an await.
 /// </remarks>
@@ -95,6 +98,7 @@ internal sealed class S3WriteFile : IVfsFile
         {
             ThrowIfNotWritable();
             if (Flags.HasFlag(VfsOpenFlags.Append)) offset = _length;
+            if (_state == State.Committed && offset == _length && data.Length > 0) Reopen();
             if (offset != _length)
                 throw new VfsException(Errno.EINVAL, $"S3 objects are written sequentially: write at {offset} in '{_key}' where {_length} was expected (the content cache adds random writes)");
             if (_state == State.Discarded)
@@ -106,8 +110,8 @@ internal sealed class S3WriteFile : IVfsFile
             {
                 while (data.Length > 0)
                 {
-                    _current ??= RentBuffer();
                     int n = (int)Math.Min(data.Length, _partSize - _currentLength);
+                    EnsureCapacity(_currentLength + n);
                     data.Span[..n].CopyTo(_current.AsSpan(_currentLength));
                     _currentLength += n;
                     data = data[n..];
@@ -149,8 +153,9 @@ internal sealed class S3WriteFile : IVfsFile
         try
         {
             if (size == _length) return;
-            if (size == 0 && _state == State.Buffering)
+            if (size == 0 && (_state == State.Buffering || (_state == State.Committed && _uploadId is null)))
             {
+                if (_state == State.Committed) Reopen();
                 _currentLength = 0;
                 lock (_sync) _length = 0;
                 return;
@@ -212,7 +217,7 @@ internal sealed class S3WriteFile : IVfsFile
     {
         lock (_sync)
         {
-            if (!IsPending) return;
+            if (_state is State.Discarded or State.Failed) return;
             _state = State.Discarded;
         }
         _uploadCancellation.Cancel();
@@ -223,21 +228,38 @@ internal sealed class S3WriteFile : IVfsFile
     {
         switch (_state)
         {
-            case State.Committed:
-                throw new VfsException(Errno.EINVAL, $"'{_key}' was already uploaded by an earlier flush; reopen it with O_TRUNC to write it again");
+            case State.Committed when _uploadId is not null:
+                throw new VfsException(Errno.EINVAL, $"'{_key}' was already uploaded (multipart) by an earlier flush; reopen it with O_TRUNC to write it again");
             case State.Failed:
                 throw new VfsException(Errno.EIO, $"the upload of '{_key}' failed: {_failure?.Message}", _failure);
         }
     }
 
-    private byte[] RentBuffer()
+    /// <summary>Makes <c>_current</c> hold at least <paramref name="needed"/> bytes: small files never take a whole part's memory.</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_current))]
+    private void EnsureCapacity(int needed)
     {
-        lock (_sync) return _freeBuffers.Count > 0 ? _freeBuffers.Pop() : new byte[_partSize];
+        if (_current is not null && _current.Length >= needed) return;
+        byte[] next;
+        lock (_sync)
+        {
+            next = _freeBuffers.Count > 0 ? _freeBuffers.Pop()
+                : new byte[Math.Min(_partSize, Math.Max(Math.Max(needed, 64 * 1024), 2L * (_current?.Length ?? 0)))];
+        }
+        if (_current is not null) _current.AsSpan(0, _currentLength).CopyTo(next);
+        _current = next;
     }
 
     private void ReturnBuffer(byte[] buffer)
     {
+        if (buffer.Length != _partSize) return;
         lock (_sync) _freeBuffers.Push(buffer);
+    }
+
+    /// <summary>Writes continue after a flush that PUT the object: the buffer still holds every byte, so it is sent again at the next flush.</summary>
+    private void Reopen()
+    {
+        lock (_sync) _state = State.Buffering;
     }
 
     private async Task SubmitPartAsync(CancellationToken cancellationToken)
@@ -336,10 +358,12 @@ internal sealed class S3WriteFile : IVfsFile
                 if (_state == State.Discarded) return;
                 _state = State.Committed;
                 _attributes = _attributes with { Size = _length, ETag = etag };
-                _current = null;
-                _freeBuffers.Clear();
+                if (_uploadId is not null)
+                {
+                    _current = null;
+                    _freeBuffers.Clear();
+                }
             }
-            _onClosed?.Invoke(this);
         }
         catch (Exception e)
         {
@@ -380,6 +404,14 @@ internal sealed class S3WriteFile : IVfsFile
 
     public async ValueTask DisposeAsync()
     {
+        lock (_sync)
+        {
+            if (_state == State.Committed)
+            {
+                _current = null;
+                _freeBuffers.Clear();
+            }
+        }
         // release(2) cannot report errors: a writer closed without flush still commits, and a failure is logged
         if (IsPending && Flags.HasFlag(VfsOpenFlags.Write))
         {

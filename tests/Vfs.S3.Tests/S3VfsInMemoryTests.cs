@@ -174,4 +174,35 @@ public sealed class S3VfsInMemoryTests
         await vfs.WriteAllBytesAsync(VfsPath.Parse("b"), new byte[] { 4 });
         Assert.Equal([4], s3.Get("team/data/b"));
     }
+
+    [Fact]
+    public async Task Write_FlushBeforeAndBetweenWrites_ObjectHasEveryByte()
+    {
+        // a shell's "echo x > f": open, dup2, close (a flush before any write), write, close
+        var (vfs, s3) = Create();
+        var file = await vfs.OpenAsync(VfsPath.Parse("f"), VfsOpenFlags.Write | VfsOpenFlags.Create | VfsOpenFlags.Truncate, VfsCreateOptions.File, None);
+        await file.FlushAsync(None);
+        Assert.Empty(s3.Get("f")); // creat() made the file visible
+        await file.WriteAsync(0, new byte[] { 1, 2 }, None);
+        await file.FlushAsync(None);
+        await file.WriteAsync(2, new byte[] { 3 }, None);
+        Assert.Equal(3, (await vfs.GetAttrAsync(VfsPath.Parse("f"), None)).Size);
+        await file.FlushAsync(None);
+        await file.DisposeAsync();
+        Assert.Equal([1, 2, 3], s3.Get("f"));
+        Assert.Equal(3, s3.Calls("PUT"));
+    }
+
+    [Fact]
+    public async Task Write_AfterMultipartCommit_IsEINVAL()
+    {
+        var (vfs, s3) = Create(o => o.PartSize = 5 * S3VfsOptions.MiB);
+        var file = await vfs.OpenAsync(VfsPath.Parse("f"), VfsOpenFlags.Write | VfsOpenFlags.Create, VfsCreateOptions.File, None);
+        await file.WriteAsync(0, Content(6 * 1024 * 1024), None);
+        await file.FlushAsync(None);
+        var error = await Assert.ThrowsAsync<VfsException>(async () => await file.WriteAsync(6 * 1024 * 1024, new byte[] { 1 }, None));
+        Assert.Equal(Errno.EINVAL, error.Errno);
+        await file.DisposeAsync();
+        Assert.Equal(Content(6 * 1024 * 1024), s3.Get("f"));
+    }
 }
