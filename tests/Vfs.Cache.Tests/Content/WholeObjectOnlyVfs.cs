@@ -15,7 +15,7 @@ internal sealed class WholeObjectOnlyVfs(IVfs inner) : ForwardingVfs(inner)
     /// <summary>Requests refused because they were not whole-object, sequential writes.</summary>
     public int Refusals => Volatile.Read(ref _refusals);
 
-    /// <summary>Whole-object writes opened (Create|Truncate|Write).</summary>
+    /// <summary>Files opened for writing (creations included): each one is a whole-object write.</summary>
     public int Uploads => Volatile.Read(ref _uploads);
 
     public override VfsCapabilities Capabilities =>
@@ -27,9 +27,10 @@ internal sealed class WholeObjectOnlyVfs(IVfs inner) : ForwardingVfs(inner)
         {
             if ((flags & VfsOpenFlags.Truncate) == 0 || (flags & VfsOpenFlags.Append) != 0 || (flags & VfsOpenFlags.Read) != 0)
                 throw Refuse($"open {path} with {flags}: only whole-object writes");
-            Interlocked.Increment(ref _uploads);
         }
-        return new SequentialFile(this, await Inner.OpenAsync(path, flags, options, cancellationToken));
+        var file = await Inner.OpenAsync(path, flags, options, cancellationToken);
+        if ((flags & VfsOpenFlags.Write) != 0) Interlocked.Increment(ref _uploads);
+        return new SequentialFile(this, file);
     }
 
     public override async ValueTask<VfsAttributes> SetAttrAsync(VfsPath path, VfsAttributeChanges changes, CancellationToken cancellationToken) =>
