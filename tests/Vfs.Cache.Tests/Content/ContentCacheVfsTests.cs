@@ -96,6 +96,18 @@ public sealed class ContentCacheVfsTests
     }
 
     [Fact]
+    public async Task Close_OpenedButNothingCached_LeavesNoIndexRow()
+    {
+        await using var fixture = new CacheFixture();
+        await fixture.Store.WriteAllBytesAsync(P("unread"), Pattern(Block, 23));
+        await fixture.Store.WriteAllBytesAsync(P("read"), Pattern(Block, 24));
+        await using var cache = fixture.Open();
+        await (await OpenAsync(cache, "unread", VfsOpenFlags.Read)).DisposeAsync();
+        await cache.ReadAllBytesAsync(P("read"), None);
+        Assert.Equal(1, cache.GetStatistics().CachedObjects);
+    }
+
+    [Fact]
     public async Task Read_PastEnd_ReturnsShortThenZero()
     {
         await using var fixture = new CacheFixture();
