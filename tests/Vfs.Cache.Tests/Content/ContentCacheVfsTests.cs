@@ -488,6 +488,23 @@ public sealed class ContentCacheVfsTests
         Assert.Equal("by itself", Encoding.UTF8.GetString(await fixture.Store.ReadAllBytesAsync(P("f"), None)));
     }
 
+    [Fact]
+    public async Task BackgroundEvictor_OverLimit_ShrinksWithoutBeingDriven()
+    {
+        await using var fixture = new CacheFixture();
+        for (int i = 0; i < 4; i++) await fixture.Store.WriteAllBytesAsync(P($"f{i}"), Pattern(2 * Block, 30 + i));
+        await using var cache = new ContentCacheVfs(fixture.Store, fixture.Options(o =>
+        {
+            o.RunBackgroundLoops = true;
+            o.CacheSizeBytes = 3L * Block;
+        }));
+        for (int i = 0; i < 4; i++) Assert.Equal(Pattern(2 * Block, 30 + i), await cache.ReadAllBytesAsync(P($"f{i}"), None));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (cache.CachedBytes > 3L * Block && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.True(cache.CachedBytes <= 3L * Block, $"{cache.CachedBytes} bytes cached");
+        Assert.True(cache.GetStatistics().Evictions >= 3);
+    }
+
     private sealed class SynchronousProgress(Action<ContentCacheDrainProgress> report) : IProgress<ContentCacheDrainProgress>
     {
         public void Report(ContentCacheDrainProgress value) => report(value);
