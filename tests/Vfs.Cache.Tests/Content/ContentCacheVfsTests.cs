@@ -201,6 +201,19 @@ public sealed class ContentCacheVfsTests
     }
 
     [Fact]
+    public async Task Read_StoreChangedAfterOpenBeforeFetch_EstaleNotMixedVersions()
+    {
+        await using var fixture = new CacheFixture();
+        await fixture.Store.WriteAllBytesAsync(P("f"), Pattern(2 * Block, 25));
+        await using var cache = fixture.Open();
+        await using var file = await OpenAsync(cache, "f", VfsOpenFlags.Read); // identity taken, nothing fetched
+        await fixture.Store.WriteAllBytesAsync(P("f"), Pattern(2 * Block, 26));
+        var error = await Assert.ThrowsAsync<VfsException>(async () => await file.ReadAsync(0, new byte[10], None));
+        Assert.Equal(Errno.ESTALE, error.Errno);
+        Assert.Equal(Pattern(2 * Block, 26), await cache.ReadAllBytesAsync(P("f"), None)); // a new open gets the new version
+    }
+
+    [Fact]
     public async Task Crash_DirtyObjectsNotUploaded_NextInstanceFindsAndUploadsThem()
     {
         await using var fixture = new CacheFixture();
