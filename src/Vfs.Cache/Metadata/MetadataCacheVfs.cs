@@ -469,14 +469,20 @@ public sealed class MetadataCacheVfs : ForwardingVfs
             await Inner.RenameAsync(from, to, flags, cancellationToken).ConfigureAwait(false);
             return;
         }
+        bool renamed = false;
         try
         {
             await Inner.RenameAsync(from, to, flags, cancellationToken).ConfigureAwait(false);
+            renamed = true;
         }
         finally
         {
-            // Open handles first, so a write that ends after this point resets the new name.
-            foreach (var file in _openFiles.Keys) file.Renamed(from, to, flags);
+            // Open handles first, so a write that ends after this point resets the new name. A failed rename moved
+            // nothing (or, for a non-atomic directory rename, an unknown part): the handles keep their names.
+            if (renamed)
+            {
+                foreach (var file in _openFiles.Keys) file.Renamed(from, to, flags);
+            }
             ResetEntry(from.Parent);
             ResetEntry(to.Parent);
             ResetSubtrees(from, to);
