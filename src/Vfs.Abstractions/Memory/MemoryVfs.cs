@@ -78,7 +78,7 @@ public sealed class MemoryVfs : IVfs
             cancellationToken.ThrowIfCancellationRequested();
             yield return entry;
         }
-        await Task.CompletedTask.ConfigureAwait(false);
+        await Task.CompletedTask.ConfigureAwait(false); // the snapshot is taken under the lock; nothing to await
     }
 
     public ValueTask<VfsAttributes> MkdirAsync(VfsPath path, VfsCreateOptions options, CancellationToken cancellationToken)

@@ -216,7 +216,18 @@ public abstract partial class VfsContractTests
     public virtual Task Open_WriteWithoutTruncate_KeepsContentAndWritesAtEnd() => WithVfs(async vfs =>
     {
         await WriteFileAsync(vfs, "f", "abc");
-        if (!CapabilitiesOf(vfs).Has(VfsCapabilities.Append)) return; // a whole-object store may refuse at open or at write
+        if (!CapabilitiesOf(vfs).Has(VfsCapabilities.Append))
+        {
+            // A whole-object store may refuse at open, at the write or at flush, but must refuse.
+            await AssertRefused(async () =>
+            {
+                await using var refused = await OpenAsync(vfs, "f", VfsOpenFlags.ReadWrite);
+                await refused.WriteAsync(3, Bytes("def"), None);
+                await refused.FlushAsync(None);
+            });
+            Assert.Equal("abc", await ReadTextAsync(vfs, "f"));
+            return;
+        }
         await using (var file = await OpenAsync(vfs, "f", VfsOpenFlags.ReadWrite))
         {
             Assert.Equal(Bytes("abc"), await ReadHandleAsync(file, 0, 10));

@@ -13,9 +13,9 @@ namespace Vfs.Testing.Contract;
 /// awaiting) to return a FRESH, EMPTY store; override <see cref="DestroyVfsAsync"/> to clean up what the fixture
 /// made (temp dirs, mounts, buckets). Every test builds its own store and disposes it, even when it fails, and makes
 /// no timing assumption. A behaviour that needs a capability the stack lacks (<see cref="VfsCapabilities"/>) is not
-/// skipped: the test asserts instead that the stack refuses with a clear errno (ENOTSUP or EINVAL), never silently
-/// wrong data. A deliberate difference is stated by overriding the (virtual) test with
-/// <c>[Fact(Skip = "why")]</c>.
+/// skipped: the first test of each capability asserts instead that the stack refuses with a clear errno (ENOTSUP or
+/// EINVAL), never silently wrong data; the capability's further tests then return early. A deliberate difference is
+/// stated by overriding the (virtual) test with <c>[Fact(Skip = "why")]</c>.
 /// </remarks>
 public abstract partial class VfsContractTests
 {
