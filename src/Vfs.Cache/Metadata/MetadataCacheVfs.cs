@@ -39,6 +39,7 @@ public sealed class MetadataCacheVfs : ForwardingVfs
     private readonly ConcurrentDictionary<VfsPath, MetadataCacheNode> _nodes = new();
     private readonly ConcurrentDictionary<MetadataCacheFile, byte> _openFiles = new();
     private readonly ConcurrentQueue<MetadataCacheNode> _clock = new(); // every node in the map, once: the clock's ring
+    private readonly ConcurrentDictionary<VfsPath, int> _cachedBelow = new(); // directory -> nodes in the map below it
     private readonly MetadataCacheOptions _options;
     private readonly TimeProvider _time;
     private readonly bool _enabled;
@@ -573,13 +574,22 @@ public sealed class MetadataCacheVfs : ForwardingVfs
         node.Attributes = null;
     }
 
-    /// <summary>Resets every node at or below either path, shallowest first (see the class remarks). O(cached entries).</summary>
+    /// <summary>
+    /// Resets both names and, when anything below them is cached, every node at or below either, shallowest first
+    /// (see the class remarks). A file's rename costs two resets; a directory's a scan of the cache.
+    /// </summary>
     private void ResetSubtrees(VfsPath first, VfsPath second)
     {
+        if (!HasCachedBelow(first) && !HasCachedBelow(second))
+        {
+            ResetEntry(first);
+            ResetEntry(second);
+            return;
+        }
         var affected = new List<MetadataCacheNode>();
         foreach (var (path, node) in _nodes)
         {
-            if (path.IsSameOrDescendantOf(first) || path.IsSameOrDescendantOf(second)) affected.Add(node);
+            if (IsAtOrBelow(path, first) || IsAtOrBelow(path, second)) affected.Add(node);
         }
         affected.Sort((a, b) => a.Path.Depth.CompareTo(b.Path.Depth));
         foreach (var node in affected)
@@ -588,6 +598,39 @@ public sealed class MetadataCacheVfs : ForwardingVfs
             {
                 if (!node.Evicted) ResetLocked(node, listingOnly: false);
             }
+        }
+    }
+
+    /// <summary><see cref="VfsPath.IsSameOrDescendantOf"/> without allocating: the scan runs over the whole cache.</summary>
+    private static bool IsAtOrBelow(VfsPath path, VfsPath top)
+    {
+        if (top.IsRoot) return true;
+        string value = path.Value, prefix = top.Value;
+        return value.StartsWith(prefix, StringComparison.Ordinal) && (value.Length == prefix.Length || value[prefix.Length] == '/');
+    }
+
+    private bool HasCachedBelow(VfsPath path) => _cachedBelow.TryGetValue(path, out int count) && count > 0;
+
+    /// <summary>
+    /// Counts a node in every ancestor's tally. It runs right after the node enters the map, before any inner call
+    /// for it starts, so a rename that returns after such a call started sees the tally and scans.
+    /// </summary>
+    private void CountBelowAncestors(VfsPath path)
+    {
+        for (var ancestor = path; !ancestor.IsRoot;)
+        {
+            ancestor = ancestor.Parent;
+            _cachedBelow.AddOrUpdate(ancestor, 1, static (_, count) => count + 1);
+        }
+    }
+
+    private void UncountBelowAncestors(VfsPath path)
+    {
+        for (var ancestor = path; !ancestor.IsRoot;)
+        {
+            ancestor = ancestor.Parent;
+            if (_cachedBelow.AddOrUpdate(ancestor, 0, static (_, count) => count - 1) == 0)
+                _cachedBelow.TryRemove(KeyValuePair.Create(ancestor, 0));
         }
     }
 
@@ -608,6 +651,7 @@ public sealed class MetadataCacheVfs : ForwardingVfs
             if (_nodes.TryAdd(path, node))
             {
                 Interlocked.Increment(ref _entries);
+                CountBelowAncestors(path);
                 _clock.Enqueue(node);
                 return node;
             }
@@ -654,7 +698,7 @@ public sealed class MetadataCacheVfs : ForwardingVfs
             node.Generation++;
             cost = node.Cost;
         }
-        _nodes.TryRemove(KeyValuePair.Create(node.Path, node));
+        if (_nodes.TryRemove(KeyValuePair.Create(node.Path, node))) UncountBelowAncestors(node.Path);
         Interlocked.Add(ref _entries, -cost);
         Interlocked.Increment(ref _evictions);
         return true;
