@@ -19,9 +19,11 @@ namespace Vfs.Cache.Metadata;
 /// <para>Invalidation. Every mutation made through this layer (create, write, truncate, flush, close, setattr,
 /// mkdir, symlink, unlink, rmdir, rename) resets the nodes it touches when it returns, parent first: resetting an
 /// entry resets the listing of its parent (which holds the entry's attributes too); a namespace change also resets
-/// the parent directory itself (its mtime moved), hence the grandparent's listing. Resetting bumps the node's generation, so an inner answer that was read before the mutation is dropped
-/// instead of stored. A fill from a listing checks the directory's generation while holding the directory's gate,
-/// which is why parents are reset before children (rename sorts the nodes of both subtrees by depth).</para>
+/// the parent directory itself (its mtime moved), hence the grandparent's listing. Resetting bumps the node's
+/// generation, so an inner answer that was read before the mutation is dropped instead of stored. A fill from a
+/// listing checks the directory's generation while holding the directory's gate, which is why parents are reset
+/// before children (rename sorts the nodes of both subtrees by depth). A tally per directory of the nodes cached
+/// below it lets a rename skip the scan of the whole cache when nothing is cached below either name.</para>
 /// <para>A negative entry is served only while the parent is known to be a directory: creating a file <c>a</c>
 /// resets <c>a</c> but not a cached "<c>a/x</c> is absent", which must then not answer ENOENT where the inner layer
 /// says ENOTDIR.</para>
