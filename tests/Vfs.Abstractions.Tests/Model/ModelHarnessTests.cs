@@ -87,7 +87,8 @@ public class ModelHarnessTests(ITestOutputHelper output)
     [Fact]
     public void Run_CrashingSut_IsReportedNotThrown()
     {
-        var result = ModelHarness.Run(() => throw new InvalidOperationException("cannot start"), VfsCapabilities.Posix, new HarnessOptions { MaxTest = 5 });
+        Func<IVfs> cannotStart = () => throw new InvalidOperationException("cannot start");
+        var result = ModelHarness.Run(cannotStart, VfsCapabilities.Posix, new HarnessOptions { MaxTest = 5 });
         Assert.False(result.Passed);
         Assert.Contains("cannot start", result.Report, StringComparison.Ordinal);
     }
@@ -103,6 +104,23 @@ public class ModelHarnessTests(ITestOutputHelper output)
         Assert.Equal(20, result.Tests);
         Assert.Equal(20, created);
         Assert.Equal(created, cleaned);
+    }
+
+    [Fact]
+    public void Check_AsyncFactory_AwaitsTheSetUp()
+    {
+        int created = 0;
+        var result = ModelHarness.Check(
+            async () =>
+            {
+                await Task.Yield();
+                created++;
+                return (IVfs)new MemoryVfs();
+            },
+            VfsCapabilities.Posix,
+            new HarnessOptions { MaxTest = 10 });
+        Assert.Equal(10, result.Tests);
+        Assert.Equal(10, created);
     }
 
     [Fact]

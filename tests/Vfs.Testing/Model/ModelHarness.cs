@@ -25,7 +25,11 @@ namespace Vfs.Testing.Model;
 public static class ModelHarness
 {
     /// <summary>Runs the check and throws <see cref="ModelCheckException"/> with the report when it fails.</summary>
-    public static ModelCheckResult Check(Func<IVfs> createSut, VfsCapabilities capabilities, HarnessOptions? options = null)
+    public static ModelCheckResult Check(Func<IVfs> createSut, VfsCapabilities capabilities, HarnessOptions? options = null) =>
+        Check(Async(createSut), capabilities, options);
+
+    /// <summary><see cref="Check(Func{IVfs}, VfsCapabilities, HarnessOptions?)"/> for a system whose set-up awaits (a bucket, a mount).</summary>
+    public static ModelCheckResult Check(Func<ValueTask<IVfs>> createSut, VfsCapabilities capabilities, HarnessOptions? options = null)
     {
         var result = Run(createSut, capabilities, options);
         if (!result.Passed) throw new ModelCheckException(result.Report);
@@ -33,7 +37,10 @@ public static class ModelHarness
     }
 
     /// <summary>Runs up to <see cref="HarnessOptions.MaxTest"/> sequences; a failure is shrunk and reported, not thrown.</summary>
-    public static ModelCheckResult Run(Func<IVfs> createSut, VfsCapabilities capabilities, HarnessOptions? options = null)
+    public static ModelCheckResult Run(Func<IVfs> createSut, VfsCapabilities capabilities, HarnessOptions? options = null) =>
+        Run(Async(createSut), capabilities, options);
+
+    public static ModelCheckResult Run(Func<ValueTask<IVfs>> createSut, VfsCapabilities capabilities, HarnessOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(createSut);
         options ??= HarnessOptions.Default;
@@ -104,7 +111,10 @@ public static class ModelHarness
     }
 
     /// <summary>Runs one given sequence (generated or concrete) against a fresh system and reference, traced.</summary>
-    public static ModelRunReport Replay(Func<IVfs> createSut, VfsCapabilities capabilities, IEnumerable<ModelOp> ops, HarnessOptions? options = null)
+    public static ModelRunReport Replay(Func<IVfs> createSut, VfsCapabilities capabilities, IEnumerable<ModelOp> ops, HarnessOptions? options = null) =>
+        Replay(Async(createSut), capabilities, ops, options);
+
+    public static ModelRunReport Replay(Func<ValueTask<IVfs>> createSut, VfsCapabilities capabilities, IEnumerable<ModelOp> ops, HarnessOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(createSut);
         ArgumentNullException.ThrowIfNull(ops);
@@ -118,6 +128,10 @@ public static class ModelHarness
     /// the reference, or if the reference does not give an outcome a line announces (<c>=&gt; outcome</c>).
     /// </summary>
     public static ModelRunReport AssertScript(Func<IVfs> createSut, VfsCapabilities capabilities, string script, HarnessOptions? options = null,
+        IReadOnlyDictionary<string, Func<IReadOnlyList<string>, ModelOp>>? extensions = null) =>
+        AssertScript(Async(createSut), capabilities, script, options, extensions);
+
+    public static ModelRunReport AssertScript(Func<ValueTask<IVfs>> createSut, VfsCapabilities capabilities, string script, HarnessOptions? options = null,
         IReadOnlyDictionary<string, Func<IReadOnlyList<string>, ModelOp>>? extensions = null)
     {
         var lines = ModelScript.ParseAnnotated(script, extensions);
@@ -143,13 +157,19 @@ public static class ModelHarness
         return new Rnd(seed, gamma);
     }
 
+    private static Func<ValueTask<IVfs>> Async(Func<IVfs> createSut)
+    {
+        ArgumentNullException.ThrowIfNull(createSut);
+        return () => ValueTask.FromResult(createSut());
+    }
+
     private static ModelPolicy CreatePolicy(VfsCapabilities capabilities, HarnessOptions options) =>
         options.Policy?.Invoke(capabilities) ?? new ModelPolicy(capabilities);
 
     private static Func<IVfs> ReferenceFactory(HarnessOptions options) => options.CreateReference ?? (() => new MemoryVfs());
 
     /// <summary>One sequence on fresh filesystems, off the caller's synchronization context; cleanup always runs.</summary>
-    private static ModelRunReport RunSequence(Func<IVfs> createSut, ModelPolicy policy, HarnessOptions options, ModelOp[] ops) =>
+    private static ModelRunReport RunSequence(Func<ValueTask<IVfs>> createSut, ModelPolicy policy, HarnessOptions options, ModelOp[] ops) =>
         Task.Run(async () =>
         {
             ModelRun? run = null;
@@ -159,7 +179,7 @@ public static class ModelHarness
                 IVfs sut;
                 try
                 {
-                    sut = createSut();
+                    sut = await createSut().ConfigureAwait(false);
                 }
                 catch
                 {
