@@ -1,4 +1,6 @@
-// The vfs command. Until the FUSE adapter lands it only prints its usage.
-Console.Error.WriteLine("usage: vfs mount SOURCE MOUNTPOINT [options] | vfs unmount MOUNTPOINT | vfs cache stats");
-Console.Error.WriteLine("vfs: mounting is not implemented yet (see the README)");
-return 2;
+using Vfs.Cli;
+using Vfs.Cli.Commands;
+
+// The vfs command: `vfs mount SOURCE MOUNTPOINT [options]`, `vfs unmount MOUNTPOINT`.
+// Every user error is one line "vfs: ..." on standard error and a non-zero exit; never a stack trace.
+return await VfsCommand.RunAsync(args);

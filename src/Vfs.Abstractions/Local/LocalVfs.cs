@@ -21,12 +21,14 @@ namespace Vfs.Abstractions.Local;
 /// with the model (<see cref="PosixRules"/>) come first so both stores refuse bad requests alike.
 /// Not covered: another process moving a directory out of the root while an operation holds it open (the openat
 /// walk then works on the moved directory, as any *at walk would).
-/// State: only the root descriptor; no locks (the kernel serializes). Special files (FIFOs, sockets, devices) are
+/// State: only the root descriptor; no locks (the kernel serializes). Dispose the store after its operations have
+/// ended (open handles own their descriptors and outlive it). Special files (FIFOs, sockets, devices) are
 /// shown as empty files and refuse to open (EACCES), so the store never blocks on one.
 /// </remarks>
 public sealed class LocalVfs : IVfs
 {
     private const string Self = ".";
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly SafeFd _root;
 
     /// <summary>Opens <paramref name="rootPath"/> (which must be an existing directory) as the store's root.</summary>
@@ -430,7 +432,6 @@ public sealed class LocalVfs : IVfs
             throw error;
         }
         var entries = new List<VfsEntry>();
-        var strictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
         try
         {
             while (true)
@@ -446,7 +447,7 @@ public sealed class LocalVfs : IVfs
                 string name;
                 try
                 {
-                    name = strictUtf8.GetString(nameBytes);
+                    name = StrictUtf8.GetString(nameBytes);
                 }
                 catch (DecoderFallbackException)
                 {

@@ -1,0 +1,309 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using Vfs.Abstractions;
+using Vfs.Fuse.Native;
+
+namespace Vfs.Fuse;
+
+/// <summary>
+/// One mounted filesystem: a libfuse session serving an <see cref="IVfs"/> at a mount point.
+/// </summary>
+/// <remarks>
+/// States: mounted and serving (after <see cref="Mount"/>) -> loop ended (<see cref="Completion"/> done: someone
+/// unmounted it, or <see cref="Unmount"/> did) -> disposed (session destroyed, native memory freed, handles the kernel
+/// left open released). The loop is libfuse's multi-threaded one (fuse_session_loop_mt_312) on its own thread;
+/// it returns when the kernel ends the connection, i.e. on unmount. Shutting down is therefore: flush open files,
+/// unmount (lazily when busy), wait for the loop. libfuse's own signal handlers are not installed: the CLI
+/// handles SIGINT/SIGTERM through .NET and calls <see cref="Unmount"/>.
+/// </remarks>
+public sealed class FuseMount : IAsyncDisposable
+{
+    private readonly FuseAdapter _adapter;
+    private readonly FuseMountOptions _options;
+    private readonly TaskCompletionSource<int> _loopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private GCHandle _self;
+    private unsafe FuseLowLevelOps* _ops;
+    private nint _session;
+    private nint _loopConfig;
+    private bool _disposed;
+
+    private FuseMount(IVfs vfs, string mountPoint, FuseMountOptions options)
+    {
+        _adapter = new FuseAdapter(vfs, options);
+        _options = options;
+        MountPoint = mountPoint;
+    }
+
+    public string MountPoint { get; }
+
+    /// <summary>Completes with libfuse's loop result when the filesystem is no longer mounted.</summary>
+    public Task<int> Completion => _loopDone.Task;
+
+    /// <summary>Files the kernel holds open.</summary>
+    public int OpenFileCount => _adapter.OpenFileCount;
+
+    /// <summary>Inodes the kernel holds (the root included).</summary>
+    public int InodeCount => _adapter.Inodes.Count;
+
+    /// <summary>True when libfuse3 (libfuse3.so.3) can be loaded on this machine.</summary>
+    public static bool IsLibFuseAvailable() => NativeLibrary.TryLoad(LibFuse.Library, out _);
+
+    /// <summary>Mounts <paramref name="vfs"/> at <paramref name="mountPoint"/> and starts serving it.</summary>
+    /// <exception cref="FuseMountException">libfuse refused the options or the mount.</exception>
+    public static FuseMount Mount(IVfs vfs, string mountPoint, FuseMountOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(vfs);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var mount = new FuseMount(vfs, Path.GetFullPath(mountPoint), options);
+        try
+        {
+            mount.Start();
+            return mount;
+        }
+        catch
+        {
+            mount.FreeNative();
+            throw;
+        }
+    }
+
+    /// <summary>Tells the kernel to drop what it cached of <paramref name="path"/> (its attributes, data and name).</summary>
+    public unsafe void Invalidate(VfsPath path)
+    {
+        if (_session == 0 || _loopDone.Task.IsCompleted) return;
+        if (_adapter.Inodes.TryGetIno(path, out var ino)) LibFuse.NotifyInvalInode(_session, ino, 0, 0);
+        if (!path.IsRoot && _adapter.Inodes.TryGetIno(path.Parent, out var parent))
+        {
+            byte[] name = Encoding.UTF8.GetBytes(path.Name + "\0");
+            fixed (byte* text = name) LibFuse.NotifyInvalEntry(_session, parent, text, (nuint)(name.Length - 1));
+        }
+    }
+
+    /// <summary>Flushes every open file, so written data reaches the store before an unmount.</summary>
+    public Task FlushOpenFilesAsync(CancellationToken cancellationToken) => _adapter.FlushOpenFilesAsync(cancellationToken);
+
+    /// <summary>
+    /// Unmounts; the loop then ends. When the mount is busy (a process has a file open or its working directory
+    /// there) and <paramref name="lazyWhenBusy"/> is set, it is detached: gone from the namespace at once, served
+    /// until the last user lets go. Returns false when it stayed mounted.
+    /// </summary>
+    public bool Unmount(bool lazyWhenBusy)
+    {
+        if (_loopDone.Task.IsCompleted) return true;
+        return MountTable.Unmount(MountPoint, lazyWhenBusy, _options.Log);
+    }
+
+    private unsafe void Start()
+    {
+        if (!IsLibFuseAvailable()) throw new FuseMountException("libfuse3 is not installed (Debian: apt-get install fuse3)");
+        _self = GCHandle.Alloc(_adapter);
+        _ops = (FuseLowLevelOps*)NativeMemory.AllocZeroed((nuint)sizeof(FuseLowLevelOps));
+        *_ops = FuseCallbacks.Create();
+
+        var mountOptions = new List<string> { $"fsname={_options.FsName}", $"subtype={_options.Subtype}" };
+        if (_options.AllowOther) mountOptions.Add("allow_other");
+        if (_options.DefaultPermissions || _options.AllowOther) mountOptions.Add("default_permissions");
+        if (_options.ReadOnly) mountOptions.Add("ro");
+        string[] argv = ["layeredvfs", "-o", string.Join(',', mountOptions)];
+
+        var args = NativeArgs.Create(argv);
+        try
+        {
+            var fuseArgs = args.Args;
+            _session = LibFuse.SessionNew(&fuseArgs, _ops, (nuint)sizeof(FuseLowLevelOps), GCHandle.ToIntPtr(_self));
+        }
+        finally
+        {
+            args.Free();
+        }
+        if (_session == 0) throw new FuseMountException("libfuse refused the mount options (see the line above)");
+
+        byte[] mountPoint = Encoding.UTF8.GetBytes(MountPoint + "\0");
+        fixed (byte* text = mountPoint)
+        {
+            if (LibFuse.SessionMount(_session, text) != 0)
+                throw new FuseMountException($"could not mount {MountPoint} (see the line above)");
+        }
+
+        _loopConfig = LibFuse.LoopConfigCreate();
+        LibFuse.LoopConfigSetMaxThreads(_loopConfig, (uint)_options.MaxThreads);
+        var loop = new Thread(RunLoop) { Name = "fuse-loop", IsBackground = true };
+        loop.Start();
+        // The kernel sets the read-ahead while it handles the INIT reply, so a change must come after: a stat of the
+        // root waits for INIT (served by the loop's threads, not this one).
+        Ready = Task.Run(() =>
+        {
+            _ = Directory.Exists(MountPoint);
+            SetReadAhead();
+        });
+    }
+
+    /// <summary>Completes once the kernel has initialized the connection and the mount answers.</summary>
+    public Task Ready { get; private set; } = Task.CompletedTask;
+
+    private void SetReadAhead()
+    {
+        if (_options.ReadAheadKiB == 0) return;
+        string? device = MountTable.DeviceAt(MountPoint);
+        string setting = $"/sys/class/bdi/{device}/read_ahead_kb";
+        try
+        {
+            if (device is not null) File.WriteAllText(setting, _options.ReadAheadKiB.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not root: the kernel's default read-ahead stays; reads are just split smaller.
+            if (_options.Debug) _options.Log($"fuse: could not set {setting}: {e.Message}");
+        }
+    }
+
+    private void RunLoop()
+    {
+        try
+        {
+            int result = LibFuse.SessionLoopMt(_session, _loopConfig);
+            _loopDone.TrySetResult(result);
+        }
+        catch (Exception e)
+        {
+            _loopDone.TrySetException(e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (!_loopDone.Task.IsCompleted)
+        {
+            Unmount(lazyWhenBusy: true);
+            await _loopDone.Task.ConfigureAwait(false);
+        }
+        await _adapter.ReleaseAllAsync().ConfigureAwait(false);
+        FreeNative();
+    }
+
+    private unsafe void FreeNative()
+    {
+        if (_session != 0)
+        {
+            // Already unmounted by now: fuse_session_unmount only closes the device (and polls it first).
+            LibFuse.SessionUnmount(_session);
+            LibFuse.SessionDestroy(_session);
+            _session = 0;
+        }
+        if (_loopConfig != 0)
+        {
+            LibFuse.LoopConfigDestroy(_loopConfig);
+            _loopConfig = 0;
+        }
+        if (_ops != null)
+        {
+            NativeMemory.Free(_ops);
+            _ops = null;
+        }
+        if (_self.IsAllocated) _self.Free();
+    }
+
+    /// <summary>A fuse_args with its argv in native memory, freed after fuse_session_new (which copies what it keeps).</summary>
+    private readonly unsafe struct NativeArgs
+    {
+        private readonly byte** _argv;
+        private readonly int _count;
+
+        private NativeArgs(byte** argv, int count)
+        {
+            _argv = argv;
+            _count = count;
+        }
+
+        public FuseArgs Args => new() { Argc = _count, Argv = _argv, Allocated = 0 };
+
+        public static NativeArgs Create(string[] argv)
+        {
+            var array = (byte**)NativeMemory.AllocZeroed((nuint)(argv.Length + 1), (nuint)sizeof(byte*));
+            for (int i = 0; i < argv.Length; i++) array[i] = (byte*)Marshal.StringToCoTaskMemUTF8(argv[i]);
+            return new NativeArgs(array, argv.Length);
+        }
+
+        public void Free()
+        {
+            for (int i = 0; i < _count; i++) Marshal.FreeCoTaskMem((nint)_argv[i]);
+            NativeMemory.Free(_argv);
+        }
+    }
+}
+
+/// <summary>libfuse refused to set up or mount the session; the message is one line for the user.</summary>
+public sealed class FuseMountException(string message) : Exception(message);
+
+/// <summary>Reading /proc/self/mountinfo and unmounting, for the mount and for the CLI's checks.</summary>
+public static class MountTable
+{
+    /// <summary>The filesystem type mounted at <paramref name="mountPoint"/> (e.g. fuse.layeredvfs), or null.</summary>
+    public static string? TypeAt(string mountPoint) => Find(mountPoint) is { } fields ? fields[Array.IndexOf(fields, "-", 6) + 1] : null;
+
+    /// <summary>The device (major:minor) of the mount at <paramref name="mountPoint"/>, or null.</summary>
+    public static string? DeviceAt(string mountPoint) => Find(mountPoint)?[2];
+
+    private static string[]? Find(string mountPoint)
+    {
+        string target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(mountPoint));
+        string[]? found = null;
+        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
+            var fields = line.Split(' ');
+            if (fields.Length < 10 || Unescape(fields[4]) != target) continue;
+            int dash = Array.IndexOf(fields, "-", 6);
+            if (dash > 0 && dash + 1 < fields.Length) found = fields; // the last one is on top
+        }
+        return found;
+    }
+
+    /// <summary>Unmounts <paramref name="mountPoint"/>: umount2 as root, fusermount3 -u otherwise; lazily if busy and allowed.</summary>
+    public static bool Unmount(string mountPoint, bool lazyWhenBusy, Action<string> log)
+    {
+        if (TryUnmount(mountPoint, lazy: false, out var error)) return true;
+        if (!lazyWhenBusy)
+        {
+            log($"vfs: could not unmount {mountPoint}: {error}");
+            return false;
+        }
+        log($"vfs: {mountPoint} is busy ({error}); detaching it, it is served until the last file is closed");
+        if (TryUnmount(mountPoint, lazy: true, out error)) return true;
+        log($"vfs: could not unmount {mountPoint}: {error}");
+        return false;
+    }
+
+    /// <summary>Lazily detaches a dead mount ("Transport endpoint is not connected"); true when it is gone.</summary>
+    public static bool DetachStale(string mountPoint, out string error) => TryUnmount(mountPoint, lazy: true, out error);
+
+    private static bool TryUnmount(string mountPoint, bool lazy, out string error)
+    {
+        if (LibC.Geteuid() == 0)
+        {
+            if (LibC.Umount2(mountPoint, lazy ? LibC.MNT_DETACH : 0) == 0)
+            {
+                error = "";
+                return true;
+            }
+            error = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+            return false;
+        }
+        var start = new ProcessStartInfo("fusermount3") { RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(lazy ? "-uz" : "-u");
+        start.ArgumentList.Add(mountPoint);
+        using var process = Process.Start(start)!;
+        error = process.StandardError.ReadToEnd().Trim();
+        process.WaitForExit();
+        return process.ExitCode == 0;
+    }
+
+    private static string Unescape(string field) =>
+        field.Contains('\\')
+            ? System.Text.RegularExpressions.Regex.Replace(field, @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString())
+            : field;
+}
