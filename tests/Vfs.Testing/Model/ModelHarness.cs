@@ -84,7 +84,7 @@ public static class ModelHarness
                 var original = ArgsOf(failed.Item2);
                 var shrunk = ArgsOf(failed.Item3);
                 var replay = string.Create(CultureInfo.InvariantCulture, $"{failed.Item5.Seed},{failed.Item5.Gamma}");
-                var rerun = RunSequence(createSut, policy, options, shrunk ?? []);
+                var rerun = Minimize(createSut, policy, options, RunSequence(createSut, policy, options, shrunk ?? []));
                 return new ModelCheckResult
                 {
                     Passed = false,
@@ -201,6 +201,33 @@ public static class ModelHarness
             }
         }).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// After FsCheck's shrinking (over index targets), drops single steps of the CONCRETE run (literal paths and
+    /// handle ids), which no longer shift their targets when an earlier step goes: keeps any removal after which
+    /// the run still fails, until none does (a few passes over a short sequence).
+    /// </summary>
+    private static ModelRunReport Minimize(Func<ValueTask<IVfs>> createSut, ModelPolicy policy, HarnessOptions options, ModelRunReport failing)
+    {
+        if (failing.Passed) return failing;
+        var current = failing;
+        for (int pass = 0; pass < 4; pass++)
+        {
+            bool removed = false;
+            var steps = current.Steps.Where(s => !s.IsSkipped).Select(s => s.Op).ToList();
+            for (int i = steps.Count - 1; i >= 0; i--)
+            {
+                var candidate = steps.Where((_, index) => index != i).ToArray();
+                var report = RunSequence(createSut, policy, options, candidate);
+                if (report.Passed) continue;
+                steps.RemoveAt(i);
+                current = report;
+                removed = true;
+            }
+            if (!removed) break;
+        }
+        return current;
+    }
+
     private static ModelOp[]? ArgsOf(FSharpList<object> args) => args.IsEmpty ? null : args.Head as ModelOp[];
 
     private static string FailureReport(TestResult.Failed failed, ModelOp[]? original, ModelOp[]? shrunk, ModelRunReport rerun, string replay, Outcome outcome)
@@ -208,7 +235,8 @@ public static class ModelHarness
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Model check failed after {failed.Item1.NumberOfTests} sequences and {failed.Item1.NumberOfShrinks} shrinks.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Replay with HarnessOptions.Replay = \"{replay}\".");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Shrunk from {original?.Length} to {shrunk?.Length} operations; the shrunk run, concrete ('--' = skipped):");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Shrunk from {original?.Length} to {shrunk?.Length} generated operations, then to {rerun.Steps.Count(s => !s.IsSkipped)} concrete steps (closing and the final tree included); the run ('--' = skipped):");
         text.Append(rerun.Trace);
         if (rerun.Passed)
             text.AppendLine($"The shrunk sequence PASSED when run again: the failure is not deterministic. FsCheck said: {outcome}");
