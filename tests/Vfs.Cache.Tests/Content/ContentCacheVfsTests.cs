@@ -459,6 +459,11 @@ public sealed class ContentCacheVfsTests
             await cache.ReadAllBytesAsync(P("f"), None);
             await cache.ReadAllBytesAsync(P("f"), None);
             await cache.WriteAllBytesAsync(P("g"), Pattern(10, 17));
+            cache.FlushIndex();
+            var live = ContentCacheStatistics.Read(fixture.Directory); // beside the running instance (WAL)
+            Assert.Equal(1, live.DirtyObjects);
+            Assert.Equal(10, live.DirtyBytes);
+            Assert.Equal(2L * Block, live.BytesFromInner);
         } // dispose drains g and flushes the counters
 
         var stats = ContentCacheStatistics.Read(fixture.Directory);
