@@ -39,6 +39,9 @@ public sealed record ContentCacheStatistics
     /// <summary>Hit requests over all read requests; 0 when there were none.</summary>
     public double HitRatio => HitRequests + MissRequests == 0 ? 0 : (double)HitRequests / (HitRequests + MissRequests);
 
+    /// <summary>True when <paramref name="directory"/> holds a content cache index (a mount's cache directory).</summary>
+    public static bool IsCacheDirectory(string directory) => File.Exists(Path.Combine(directory, ContentIndex.FileName));
+
     /// <summary>
     /// Reads the statistics of the cache in <paramref name="cacheDirectory"/>, whether a mount is using it or not
     /// (WAL lets a reader in beside the writer). A live mount's counters lag by at most its index flush interval.

@@ -16,6 +16,7 @@ public static class VfsCommand
         var root = new RootCommand("LayeredVfs: mount a store (S3, a local directory, memory) as a filesystem through FUSE.");
         root.Subcommands.Add(MountCommand.Create(sources, layers));
         root.Subcommands.Add(UnmountCommand.Create());
+        root.Subcommands.Add(CacheStatsCommand.Create());
         return root;
     }
 
