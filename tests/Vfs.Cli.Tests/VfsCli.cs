@@ -8,8 +8,18 @@ internal static class VfsCli
     public static Task<ShellResult> RunAsync(params string[] arguments) => RunWithEnvironmentAsync([], arguments);
 
     /// <summary>Runs through env(1) so the child gets <paramref name="environment"/> (NAME=VALUE, or -u NAME to unset).</summary>
-    public static Task<ShellResult> RunWithEnvironmentAsync(IReadOnlyList<string> environment, params string[] arguments) =>
-        Shell.RunAsync("env", ["-u", "AWS_CA_BUNDLE", .. environment, "dotnet", VfsMount.CliPath, .. arguments], timeout: TimeSpan.FromSeconds(90));
+    public static Task<ShellResult> RunWithEnvironmentAsync(IReadOnlyList<string> environment, params string[] arguments)
+    {
+        // env(1) takes its -u options before the first NAME=VALUE
+        var unset = new List<string> { "-u", "AWS_CA_BUNDLE" };
+        var set = new List<string>();
+        for (int i = 0; i < environment.Count; i++)
+        {
+            if (environment[i] == "-u") unset.AddRange(["-u", environment[++i]]);
+            else set.Add(environment[i]);
+        }
+        return Shell.RunAsync("env", [.. unset, .. set, "dotnet", VfsMount.CliPath, .. arguments], timeout: TimeSpan.FromSeconds(90));
+    }
 
     /// <summary>Exit code as given, exactly one line "vfs: ..." on stderr containing <paramref name="expected"/>, no stack trace.</summary>
     public static void AssertOneLineError(ShellResult result, int exitCode, string expected)
