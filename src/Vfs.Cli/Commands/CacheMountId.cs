@@ -4,20 +4,22 @@ using System.Text;
 namespace Vfs.Cli.Commands;
 
 /// <summary>
-/// The directory name a mount's cache gets under the default root: readable (the source with unsafe characters
-/// replaced) plus a short hash of the exact source, so two sources that read alike never share a cache.
+/// The name of a mount's cache directory under the default root, as `vfs mount` gives it (the stack branch's
+/// StackCaching.MountId): 16 hex digits of SHA-256 over the normalized source — for s3:// the endpoint ("aws" when
+/// none) and the source; for local: the full path. memory: mounts get a fresh id each time, so none can be named.
 /// </summary>
 public static class CacheMountId
 {
-    public static string Of(string source)
+    public static string Of(string source, string? endpoint = null)
     {
-        var readable = new StringBuilder();
-        foreach (char c in source.TrimEnd('/'))
-        {
-            readable.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_');
-            if (readable.Length == 48) break;
-        }
-        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source)))[..8];
-        return $"{readable}-{hash}";
+        source = source.Trim();
+        string normalized;
+        if (Vfs.S3.S3Source.IsS3(source))
+            normalized = (endpoint ?? "aws").Trim().TrimEnd('/').ToLowerInvariant() + " " + source.TrimEnd('/');
+        else if (source.StartsWith("local:", StringComparison.Ordinal))
+            normalized = "local:" + Path.TrimEndingDirectorySeparator(Path.GetFullPath(source["local:".Length..]));
+        else
+            throw new CliException($"--source: only s3:// and local: sources keep a cache directory across mounts, not '{source}'", VfsCommand.UsageExitCode);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)))[..16];
     }
 }

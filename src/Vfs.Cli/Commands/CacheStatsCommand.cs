@@ -20,29 +20,32 @@ public static class CacheStatsCommand
         Description = "Only the cache of the mount of this SOURCE (e.g. s3://bucket), under the default root.",
     };
 
-    private static readonly Option<bool> Json = new("--json") { Description = "Print JSON (stable field names, see docs/CLI.md) instead of a table." };
+    private static readonly Option<string?> Endpoint = new("--endpoint")
+    {
+        Description = "With --source s3://...: the --endpoint the mount was given (its cache is named by both).",
+    };
 
-    /// <summary>How `vfs mount` names a SOURCE's directory under the default root; replaceable for tests.</summary>
-    public static Func<string, string> MountIdOf { get; set; } = CacheMountId.Of;
+    private static readonly Option<bool> Json = new("--json") { Description = "Print JSON (stable field names, see docs/CLI.md) instead of a table." };
 
     public static Command Create()
     {
         var stats = new Command("stats", "Show a content cache's hit ratio, size, pending uploads and evictions (mounted or stopped).");
         stats.Options.Add(CacheDir);
         stats.Options.Add(Source);
+        stats.Options.Add(Endpoint);
         stats.Options.Add(Json);
-        stats.SetAction(parse => Run(parse.GetValue(CacheDir), parse.GetValue(Source), parse.GetValue(Json)));
+        stats.SetAction(parse => Run(parse.GetValue(CacheDir), parse.GetValue(Source), parse.GetValue(Endpoint), parse.GetValue(Json)));
 
         var cache = new Command("cache", "Inspect the content caches of mounts.");
         cache.Subcommands.Add(stats);
         return cache;
     }
 
-    private static int Run(string? cacheDir, string? source, bool json)
+    private static int Run(string? cacheDir, string? source, string? endpoint, bool json)
     {
         if (cacheDir is not null && source is not null)
             throw new CliException("give --cache-dir or --source, not both", VfsCommand.UsageExitCode);
-        var directories = Resolve(cacheDir, source);
+        var directories = Resolve(cacheDir, source, endpoint);
         var reports = directories.Select(Read).ToList();
         if (json)
         {
@@ -55,7 +58,7 @@ public static class CacheStatsCommand
         return 0;
     }
 
-    private static IReadOnlyList<string> Resolve(string? cacheDir, string? source)
+    private static IReadOnlyList<string> Resolve(string? cacheDir, string? source, string? endpoint)
     {
         if (cacheDir is not null)
         {
@@ -68,7 +71,7 @@ public static class CacheStatsCommand
         var all = CacheDirectories.Under(root);
         if (source is not null)
         {
-            string wanted = Path.Combine(root, MountIdOf(source));
+            string wanted = Path.Combine(root, CacheMountId.Of(source, endpoint));
             if (all.Contains(wanted)) return [wanted];
             throw new CliException($"no cache for {source} under {root}" + (all.Count == 0 ? "" : $" (caches there: {string.Join(", ", all.Select(Path.GetFileName))})"));
         }

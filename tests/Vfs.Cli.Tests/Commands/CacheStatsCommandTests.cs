@@ -76,7 +76,7 @@ public sealed class CacheStatsCommandTests : IDisposable
         string root = Path.Combine(_root, "xdg");
         string layeredvfs = Path.Combine(root, "layeredvfs");
         string a = Path.Combine(layeredvfs, CacheMountId.Of("s3://alpha"));
-        string b = Path.Combine(layeredvfs, CacheMountId.Of("s3://beta/prefix"));
+        string b = Path.Combine(layeredvfs, CacheMountId.Of("s3://beta/prefix", "http://127.0.0.1:9000"));
         foreach (var dir in new[] { a, b })
         {
             var store = new MemoryVfs();
@@ -90,12 +90,28 @@ public sealed class CacheStatsCommandTests : IDisposable
         var caches = JsonDocument.Parse(both.Stdout).RootElement.GetProperty("caches");
         Assert.Equal(new List<string> { a, b }, caches.EnumerateArray().Select(c => c.GetProperty("cacheDir").GetString()!).ToList());
 
-        var one = await VfsCli.RunWithEnvironmentAsync(env, "cache", "stats", "--source", "s3://beta/prefix", "--json");
+        var one = await VfsCli.RunWithEnvironmentAsync(env, "cache", "stats", "--source", "s3://beta/prefix", "--endpoint", "http://127.0.0.1:9000/", "--json");
         Assert.True(one.ExitCode == 0, one.ToString());
         Assert.Equal(b, JsonDocument.Parse(one.Stdout).RootElement.GetProperty("caches")[0].GetProperty("cacheDir").GetString());
 
         var none = await VfsCli.RunWithEnvironmentAsync(env, "cache", "stats", "--source", "s3://gamma");
         VfsCli.AssertOneLineError(none, 1, "no cache for s3://gamma");
+    }
+
+    [Fact]
+    public void MountId_SameAsTheStackNamesIt_SixteenHexDigitsOfEndpointAndSource()
+    {
+        // SHA-256("aws s3://bucket/p")[..16], the name `vfs mount s3://bucket/p/` gives its cache (StackCaching.MountId)
+        string expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("aws s3://bucket/p"u8.ToArray()))[..16];
+        Assert.Equal(expected, CacheMountId.Of("s3://bucket/p/"));
+        Assert.NotEqual(expected, CacheMountId.Of("s3://bucket/p", "http://127.0.0.1:9000"));
+    }
+
+    [Fact]
+    public async Task Stats_SourceMemory_UsageErrorExit2()
+    {
+        var result = await VfsCli.RunAsync("cache", "stats", "--source", "memory:");
+        VfsCli.AssertOneLineError(result, 2, "only s3:// and local: sources");
     }
 
     [Fact]
