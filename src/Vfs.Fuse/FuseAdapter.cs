@@ -583,7 +583,11 @@ internal sealed class FuseAdapter
     {
         // An open handle sees writes not yet flushed and outlives unlink: prefer it to the path.
         var handle = fh is { } number && _files.TryGet(number, out var h) ? h : Inodes.FindOpenHandle(ino);
-        if (handle is not null) return await handle.File.GetAttrAsync(r.Token).ConfigureAwait(false);
+        if (handle is not null)
+        {
+            r.Subject ??= $"ino={ino} (open)";
+            return await handle.File.GetAttrAsync(r.Token).ConfigureAwait(false);
+        }
         var path = Resolve(ino, r);
         return await _vfs.GetAttrAsync(path, r.Token).ConfigureAwait(false);
     }
