@@ -86,6 +86,26 @@ public sealed class MountCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Mount_NoDevFuse_OneLineAndExit1()
+    {
+        // A private mount namespace whose /dev is an empty tmpfs (with a plain /dev/null for the runtime).
+        string script = $"mount -t tmpfs tmpfs /dev && touch /dev/null && chmod 666 /dev/null && exec dotnet '{VfsMount.CliPath}' mount memory: '{NewDirectory("m")}'";
+        var result = await Shell.RunAsync("unshare", ["-m", "--propagation", "private", "bash", "-c", script], timeout: TimeSpan.FromSeconds(90));
+        AssertOneLineError(result, 1, "/dev/fuse is missing");
+    }
+
+    [Fact]
+    public async Task Mount_NoLibFuse3_OneLineAndExit1()
+    {
+        // A private mount namespace where libfuse3's file is an empty one: the library cannot be loaded.
+        string empty = Path.Combine(_root, "empty.so");
+        File.WriteAllText(empty, "");
+        string script = $"mount --bind '{empty}' \"$(readlink -f /lib/x86_64-linux-gnu/libfuse3.so.3)\" && exec dotnet '{VfsMount.CliPath}' mount memory: '{NewDirectory("m")}'";
+        var result = await Shell.RunAsync("unshare", ["-m", "--propagation", "private", "bash", "-c", script], timeout: TimeSpan.FromSeconds(90));
+        AssertOneLineError(result, 1, "libfuse3 is not installed");
+    }
+
+    [Fact]
     public async Task Unmount_NotMounted_OneLineAndExit1()
     {
         var result = await VfsAsync("unmount", NewDirectory("m"));
