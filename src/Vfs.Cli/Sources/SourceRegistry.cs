@@ -5,7 +5,7 @@ namespace Vfs.Cli.Sources;
 /// <summary>The kinds of SOURCE `vfs mount` knows, tried in order.</summary>
 public sealed class SourceRegistry(IReadOnlyList<IVfsSource> sources)
 {
-    public static SourceRegistry Default => new([new LocalSource(), new MemorySource()]);
+    public static SourceRegistry Default => new([new LocalSource(), new MemorySource(), new S3MountSource()]);
 
     public IReadOnlyList<IVfsSource> Sources { get; } = sources;
 

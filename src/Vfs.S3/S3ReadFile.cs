@@ -1,0 +1,198 @@
+using Vfs.Abstractions;
+
+namespace Vfs.S3;
+
+/// <summary>
+/// An open file being read with ranged GETs, pinned to the version (ETag) seen at open: a later version makes reads
+/// fail with ESTALE rather than mix two versions.
+/// </summary>
+/// <remarks>
+/// Reads are served from segments: ranged GETs in flight or done, each for [Start, End). Two reads in a row that
+/// continue where the last one ended make the reader sequential: the prefetcher then keeps a window ahead of the
+/// reader filled with several GETs at once (window and GET size double as the reader keeps going, up to
+/// PrefetchMaxWindow and PrefetchMaxRequestSize) and drops what the reader has passed. Any other read is random: it
+/// fetches what it asks for plus RandomReadahead, nothing more. The kernel may send a few reads of one stream
+/// concurrently and slightly out of order; a read inside the prefetched window keeps the reader sequential.
+/// Locks: <c>_sync</c> guards the segment list and the detector state; it is never held across an await (GETs run
+/// unlocked and are awaited outside it). Memory per handle: at most the window plus one GET behind the reader.
+/// </remarks>
+internal sealed class S3ReadFile : IVfsFile
+{
+    private sealed record Segment(long Start, long End, Task<byte[]> Data);
+
+    private const int SequentialAfter = 2;
+    private const int MaxRandomSegments = 8;
+
+    private readonly S3ObjectClient _client;
+    private readonly S3VfsOptions _options;
+    private readonly string _key;
+    private readonly VfsAttributes _attributes;
+    private readonly Lock _sync = new();
+    private readonly List<Segment> _segments = [];
+    private readonly CancellationTokenSource _closed = new();
+
+    private long _lastEnd;
+    private int _streak;
+    private long _window;
+    private long _requestSize;
+    private long _scheduledEnd;
+    private long _grownAt;
+
+    public S3ReadFile(S3ObjectClient client, S3VfsOptions options, string key, VfsOpenFlags flags, VfsAttributes attributes)
+    {
+        _client = client;
+        _options = options;
+        _key = key;
+        Flags = flags;
+        _attributes = attributes;
+        _window = options.PrefetchInitialWindow;
+        _requestSize = Math.Min(options.PrefetchMaxRequestSize, Math.Max(64 * 1024, _window / 4));
+    }
+
+    public VfsOpenFlags Flags { get; }
+
+    /// <summary>GETs issued so far (for tests of the read-ahead policy).</summary>
+    internal int RequestCount;
+
+    /// <summary>Bytes requested from S3 so far.</summary>
+    internal long BytesRequested;
+
+    public async ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (!Flags.HasFlag(VfsOpenFlags.Read)) throw new VfsException(Errno.EBADF, $"'{_key}' is not open for reading");
+        if (offset < 0) throw VfsException.Invalid($"negative offset {offset}");
+        long size = _attributes.Size;
+        if (offset >= size || buffer.Length == 0) return 0;
+        long end = Math.Min(size, offset + buffer.Length);
+
+        List<Segment> needed;
+        lock (_sync) needed = Plan(offset, end, size);
+
+        int copied = 0;
+        foreach (var segment in needed)
+        {
+            byte[] data;
+            try
+            {
+                data = await segment.Data.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                lock (_sync) _segments.Remove(segment); // a failed GET is not kept: the next read asks again
+                throw;
+            }
+            long from = Math.Max(offset + copied, segment.Start);
+            long to = Math.Min(end, segment.End);
+            if (from >= to) continue;
+            data.AsSpan((int)(from - segment.Start), (int)(to - from)).CopyTo(buffer.Span[copied..]);
+            copied += (int)(to - from);
+        }
+        return copied;
+    }
+
+    /// <summary>Decides sequential or random, schedules GETs, and returns the segments covering [offset, end) in order.</summary>
+    private List<Segment> Plan(long offset, long end, long size)
+    {
+        bool continues = offset == _lastEnd;
+        bool insideWindow = _streak >= SequentialAfter && offset >= FirstStart() && offset < _scheduledEnd;
+        _streak = continues ? _streak + 1 : insideWindow ? _streak : 0;
+        bool sequential = _streak >= SequentialAfter || (offset == 0 && _lastEnd == 0 && _streak == 1);
+
+        if (sequential)
+        {
+            // drop what the reader has passed, keeping one GET behind for reads that arrive out of order
+            _segments.RemoveAll(s => s.End < offset - _requestSize);
+            if (_scheduledEnd < offset || _segments.Count == 0) _scheduledEnd = Math.Max(offset, CoveredEnd(offset));
+            // the window doubles each time the reader has consumed half of it
+            if (offset - _grownAt >= _window / 2)
+            {
+                Grow();
+                _grownAt = offset;
+            }
+            long target = Math.Min(size, Math.Max(end, offset + _window));
+            while (_scheduledEnd < target)
+            {
+                long length = Math.Min(_requestSize, size - _scheduledEnd);
+                Schedule(_scheduledEnd, _scheduledEnd + length);
+                _scheduledEnd += length;
+            }
+        }
+        else
+        {
+            _window = _options.PrefetchInitialWindow;
+            _grownAt = offset;
+            _requestSize = Math.Min(_options.PrefetchMaxRequestSize, Math.Max(64 * 1024, _window / 4));
+            long covered = CoveredEnd(offset);
+            if (covered < end)
+                Schedule(covered, Math.Min(size, Math.Max(end, covered + _options.RandomReadahead)));
+            // a random reader keeps only its few most recent segments
+            while (_segments.Count > MaxRandomSegments) _segments.RemoveAt(0);
+            _scheduledEnd = _segments.Count > 0 ? _segments.Max(s => s.End) : 0;
+        }
+        _lastEnd = end;
+        return _segments.Where(s => s.End > offset && s.Start < end).OrderBy(s => s.Start).ToList();
+    }
+
+    private void Grow()
+    {
+        _window = Math.Min(_options.PrefetchMaxWindow, _window * 2);
+        _requestSize = Math.Min(_options.PrefetchMaxRequestSize, Math.Max(_requestSize, _window / 4));
+    }
+
+    private long FirstStart() => _segments.Count == 0 ? long.MaxValue : _segments.Min(s => s.Start);
+
+    /// <summary>The end of the run of segments covering <paramref name="offset"/> contiguously, or offset itself.</summary>
+    private long CoveredEnd(long offset)
+    {
+        long end = offset;
+        bool extended = true;
+        while (extended)
+        {
+            extended = false;
+            foreach (var s in _segments)
+            {
+                if (s.Start <= end && s.End > end)
+                {
+                    end = s.End;
+                    extended = true;
+                }
+            }
+        }
+        return end;
+    }
+
+    private void Schedule(long start, long end)
+    {
+        Interlocked.Increment(ref RequestCount);
+        Interlocked.Add(ref BytesRequested, end - start);
+        var token = _closed.Token;
+        var task = Task.Run(async () =>
+        {
+            var data = new byte[end - start];
+            int n = await _client.GetRangeAsync(_key, start, data, _attributes.ETag, token).ConfigureAwait(false);
+            if (n != data.Length)
+                throw new VfsException(Errno.ESTALE, $"S3 GET '{_key}': {n} bytes at {start} where {data.Length} were expected (the object changed since it was opened)");
+            return data;
+        }, token);
+        _segments.Add(new Segment(start, end, task));
+    }
+
+    public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        throw new VfsException(Errno.EBADF, $"'{_key}' is open for reading only");
+
+    public ValueTask TruncateAsync(long size, CancellationToken cancellationToken) =>
+        throw new VfsException(Errno.EBADF, $"'{_key}' is open for reading only");
+
+    public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask FsyncAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask<VfsAttributes> GetAttrAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_attributes);
+
+    public ValueTask DisposeAsync()
+    {
+        _closed.Cancel(); // GETs still in flight for the prefetcher are abandoned
+        lock (_sync) _segments.Clear();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,451 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Amazon.S3;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Vfs.Abstractions;
+
+namespace Vfs.S3;
+
+/// <summary>
+/// A bucket, or a key prefix of one, as a filesystem (DESIGN.md "S3 mapping"): files are objects, directories are
+/// common prefixes and/or <c>dir/</c> marker objects, symlinks are objects holding their target, mode/owner/times
+/// live in s3fs-fuse's metadata names. Reads at any offset (ranged GETs, prefetched for sequential readers); writes
+/// only whole objects, sequentially (<see cref="S3WriteFile"/>). Every S3 call goes through one resilience pipeline.
+/// </summary>
+/// <remarks>
+/// Rules worth knowing: a key <c>a</c> beside keys <c>a/...</c> shows as the directory (the file is hidden, with one
+/// warning); keys that are not valid names (<c>a//b</c>, <c>.</c>, <c>..</c>, segments over 255 bytes) are left out
+/// of listings with one warning each; rename of a directory copies and deletes every object below it, one by one
+/// (not atomic: a failure part-way leaves the copied objects at both places and the source complete); a lookup of
+/// <c>a/b</c> below a file <c>a</c> answers ENOENT, not ENOTDIR (that would cost a request per parent).
+/// State: <c>_writers</c> maps a key to the handle writing it while its object is not yet uploaded, so the path
+/// shows the writer's view (a file just created exists before its first upload); it is a concurrent map and no
+/// lock is held across an S3 call.
+/// </remarks>
+public sealed class S3Vfs : IVfs
+{
+    private const int ListPageSize = 1000;
+
+    private readonly IAmazonS3 _s3;
+    private readonly bool _ownsClient;
+    private readonly S3VfsOptions _options;
+    private readonly string _prefix;
+    private readonly S3Attributes _attributes;
+    private readonly S3ObjectCopier _copier;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly DateTimeOffset _mountTime;
+    private readonly ConcurrentDictionary<string, S3WriteFile> _writers = new(StringComparer.Ordinal);
+
+    /// <param name="s3">The SDK client (see <see cref="S3ClientFactory"/>); its own retries should be off.</param>
+    /// <param name="pipeline">The resilience pipeline; by default built from <see cref="S3VfsOptions.Resilience"/>.</param>
+    public S3Vfs(IAmazonS3 s3, S3VfsOptions options, ILogger? logger = null, TimeProvider? timeProvider = null,
+        ResiliencePipeline? pipeline = null, bool ownsClient = false)
+    {
+        ArgumentNullException.ThrowIfNull(s3);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _s3 = s3;
+        _ownsClient = ownsClient;
+        _options = options;
+        _prefix = options.NormalizedPrefix;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _mountTime = _time.GetUtcNow();
+        pipeline ??= S3ResiliencePipeline.Create(options.Resilience, _time, _logger);
+        Client = new S3ObjectClient(s3, options.Bucket, pipeline, options.EffectiveUseChunkEncoding, _logger);
+        _attributes = new S3Attributes(options);
+        _copier = new S3ObjectCopier(Client, options, _attributes, _time, _logger);
+    }
+
+    /// <summary>An S3Vfs with its own SDK client built from <paramref name="options"/> (credentials from the SDK's default chain or the profile).</summary>
+    public static S3Vfs Create(S3VfsOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
+    {
+        options.Validate();
+        return new S3Vfs(S3ClientFactory.Create(options), options, logger, timeProvider, ownsClient: true);
+    }
+
+    internal S3ObjectClient Client { get; }
+
+    internal S3ObjectCopier Copier => _copier;
+
+    /// <summary>Reads at any offset; writes whole objects only: no random write, append or truncate (to 0 only), and a non-atomic directory rename.</summary>
+    public VfsCapabilities Capabilities => VfsCapabilities.Symlinks | VfsCapabilities.Permissions | VfsCapabilities.SetTimes | VfsCapabilities.EmptyDirectories;
+
+    private S3Key KeyOf(VfsPath path) => new(_prefix, path);
+
+    private VfsAttributes RootAttributes() => _attributes.Directory(null, _mountTime);
+
+    public async ValueTask<VfsAttributes?> TryGetAttrAsync(VfsPath path, CancellationToken cancellationToken)
+    {
+        if (path.IsRoot) return RootAttributes();
+        var key = KeyOf(path);
+        if (_writers.TryGetValue(key.Object, out var writer) && writer.IsPending) return writer.Attributes;
+
+        // one HEAD for a file and one LIST for a directory, at once; the directory wins
+        var head = Client.HeadAsync(key.Object, cancellationToken);
+        var list = Client.ListAsync(key.Directory, null, null, 1, cancellationToken);
+        try
+        {
+            await Task.WhenAll(head, list).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // the awaits below throw the failure that matters
+        }
+        var page = await list.ConfigureAwait(false);
+        if (page.Objects.Count > 0 || page.CommonPrefixes.Count > 0)
+        {
+            if (await head.ConfigureAwait(false) is not null) WarnHiddenFile(key.Object);
+            var first = page.Objects.FirstOrDefault();
+            if (first is not null && first.Key == key.Directory)
+                return _attributes.Directory(await Client.HeadAsync(key.Directory, cancellationToken).ConfigureAwait(false), first.LastModified);
+            return _attributes.Directory(null, first?.LastModified ?? _mountTime);
+        }
+        return await head.ConfigureAwait(false) is { } info ? _attributes.Object(info) : null;
+    }
+
+    public async IAsyncEnumerable<VfsEntry> ListAsync(VfsPath path, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var directory = KeyOf(path).Directory;
+        var emitted = new HashSet<string>(StringComparer.Ordinal);
+        // objects held back until the listing has passed "name/": a directory of the same name hides them
+        var held = new Queue<(S3ObjectInfo Info, Task<S3ObjectInfo?>? Head)>();
+        bool exists = path.IsRoot;
+        string? token = null;
+        using var heads = new SemaphoreSlim(_options.ListingHeadConcurrency);
+        do
+        {
+            var page = await Client.ListAsync(directory, "/", token, ListPageSize, cancellationToken).ConfigureAwait(false);
+            token = page.NextToken;
+            exists |= page.Objects.Count > 0 || page.CommonPrefixes.Count > 0;
+            foreach (var (key, info) in Merge(page))
+            {
+                while (held.Count > 0 && Utf8OrdinalComparer.Instance.Compare(held.Peek().Info.Key + "/", key) < 0)
+                {
+                    var (heldInfo, heldHead) = held.Dequeue();
+                    if (await ObjectEntryAsync(directory, heldInfo, heldHead).ConfigureAwait(false) is { } entry && emitted.Add(entry.Name)) yield return entry;
+                }
+                if (info is null)
+                {
+                    // a common prefix "dir/name/": a directory
+                    var name = key[directory.Length..^1];
+                    if (held.Count > 0 && held.Last().Info.Key == key[..^1])
+                    {
+                        WarnHiddenFile(key[..^1]);
+                        held = new Queue<(S3ObjectInfo, Task<S3ObjectInfo?>?)>(held.Where(h => h.Info.Key != key[..^1]));
+                    }
+                    if (!IsListableName(name, key)) continue;
+                    var marker = _options.ListingFetchesMetadata ? await LimitedHeadAsync(heads, key, cancellationToken).ConfigureAwait(false) : null;
+                    if (emitted.Add(name)) yield return new VfsEntry(name, _attributes.Directory(marker, marker?.LastModified ?? _mountTime));
+                }
+                else
+                {
+                    if (key == directory) continue; // this directory's own marker
+                    if (!IsListableName(key[directory.Length..], key)) continue;
+                    held.Enqueue((info, _options.ListingFetchesMetadata ? LimitedHeadAsync(heads, key, cancellationToken) : null));
+                }
+            }
+        }
+        while (token is not null);
+
+        while (held.Count > 0)
+        {
+            var (heldInfo, heldHead) = held.Dequeue();
+            if (await ObjectEntryAsync(directory, heldInfo, heldHead).ConfigureAwait(false) is { } entry && emitted.Add(entry.Name)) yield return entry;
+        }
+
+        // files created through this mount and not yet uploaded
+        foreach (var writer in _writers.Values)
+        {
+            var key = writer.Key;
+            if (!writer.IsPending || !key.StartsWith(directory, StringComparison.Ordinal) || key.IndexOf('/', directory.Length) >= 0) continue;
+            exists = true;
+            var name = key[directory.Length..];
+            if (emitted.Add(name)) yield return new VfsEntry(name, writer.Attributes);
+        }
+
+        if (!exists)
+        {
+            // nothing below: an empty directory has its marker (listed above), so this is no directory
+            if (await Client.HeadAsync(KeyOf(path).Object, cancellationToken).ConfigureAwait(false) is not null) throw VfsException.NotADirectory(path);
+            throw VfsException.NotFound(path);
+        }
+    }
+
+    /// <summary>A page's objects and common prefixes in S3 key order (info null for a prefix).</summary>
+    private static IEnumerable<(string Key, S3ObjectInfo? Info)> Merge(S3ListPage page)
+    {
+        int o = 0, p = 0;
+        while (o < page.Objects.Count || p < page.CommonPrefixes.Count)
+        {
+            bool takeObject = p >= page.CommonPrefixes.Count
+                || (o < page.Objects.Count && Utf8OrdinalComparer.Instance.Compare(page.Objects[o].Key, page.CommonPrefixes[p]) < 0);
+            yield return takeObject ? (page.Objects[o].Key, page.Objects[o++]) : (page.CommonPrefixes[p++], null);
+        }
+    }
+
+    private async Task<S3ObjectInfo?> LimitedHeadAsync(SemaphoreSlim limit, string key, CancellationToken cancellationToken)
+    {
+        await limit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Client.HeadAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            limit.Release();
+        }
+    }
+
+    private async Task<VfsEntry?> ObjectEntryAsync(string directory, S3ObjectInfo info, Task<S3ObjectInfo?>? head)
+    {
+        var name = info.Key[directory.Length..];
+        if (_writers.TryGetValue(info.Key, out var writer) && writer.IsPending) return new VfsEntry(name, writer.Attributes);
+        if (head is null) return new VfsEntry(name, _attributes.Object(info));
+        // deleted between the LIST and the HEAD: gone
+        return await head.ConfigureAwait(false) is { } full ? new VfsEntry(name, _attributes.Object(full)) : null;
+    }
+
+    private bool IsListableName(string name, string key)
+    {
+        if (VfsPath.IsValidName(name)) return true;
+        Client.WarnOnce("invalid:" + key, $"S3 key '{key}' cannot be shown as a file name ('{name}'); it is left out of listings");
+        return false;
+    }
+
+    private void WarnHiddenFile(string key) =>
+        Client.WarnOnce("hidden:" + key, $"S3 key '{key}' is both an object and a directory prefix; the directory is shown and the object hidden");
+
+    private async ValueTask RequireDirectoryAsync(VfsPath path, CancellationToken cancellationToken)
+    {
+        if (path.IsRoot) return;
+        var attributes = await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(path);
+        if (!attributes.IsDirectory) throw VfsException.NotADirectory(path);
+    }
+
+    public async ValueTask<VfsAttributes> MkdirAsync(VfsPath path, VfsCreateOptions options, CancellationToken cancellationToken)
+    {
+        if (path.IsRoot || await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) is not null) throw VfsException.Exists(path);
+        await RequireDirectoryAsync(path.Parent, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var etag = await Client.PutAsync(KeyOf(path).Directory, ReadOnlyMemory<byte>.Empty,
+            S3Metadata.Create(VfsEntryKind.Directory, options.Mode, options.Uid, options.Gid, now), cancellationToken).ConfigureAwait(false);
+        return S3Attributes.New(VfsEntryKind.Directory, options, 0, now, etag);
+    }
+
+    public async ValueTask RemoveAsync(VfsPath path, CancellationToken cancellationToken)
+    {
+        if (path.IsRoot) throw VfsException.IsADirectory(path);
+        var attributes = await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(path);
+        if (attributes.IsDirectory) throw VfsException.IsADirectory(path);
+        var key = KeyOf(path).Object;
+        if (_writers.TryRemove(key, out var writer)) writer.Discard();
+        await Client.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask RmdirAsync(VfsPath path, CancellationToken cancellationToken)
+    {
+        if (path.IsRoot) throw new VfsException(Errno.EBUSY, "the mount root cannot be removed");
+        var attributes = await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(path);
+        if (!attributes.IsDirectory) throw VfsException.NotADirectory(path);
+        var directory = KeyOf(path).Directory;
+        var page = await Client.ListAsync(directory, null, null, 2, cancellationToken).ConfigureAwait(false);
+        if (page.Objects.Any(o => o.Key != directory) || page.CommonPrefixes.Count > 0 || HasPendingWriterBelow(directory))
+            throw VfsException.NotEmpty(path);
+        await Client.DeleteAsync(directory, cancellationToken).ConfigureAwait(false);
+    }
+
+    private bool HasPendingWriterBelow(string directory) =>
+        _writers.Values.Any(w => w.IsPending && w.Key.StartsWith(directory, StringComparison.Ordinal));
+
+    public async ValueTask RenameAsync(VfsPath from, VfsPath to, VfsRenameFlags flags, CancellationToken cancellationToken)
+    {
+        if (flags.HasFlag(VfsRenameFlags.Exchange)) throw VfsException.NotSupported("RENAME_EXCHANGE is not supported on S3");
+        if (from.IsRoot || to.IsRoot) throw new VfsException(Errno.EBUSY, "the mount root cannot be renamed");
+        if (to.IsDescendantOf(from)) throw VfsException.Invalid($"cannot move {from} into itself ({to})");
+        var source = await TryGetAttrAsync(from, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(from);
+        if (from == to) return;
+        await RequireDirectoryAsync(to.Parent, cancellationToken).ConfigureAwait(false);
+        var target = await TryGetAttrAsync(to, cancellationToken).ConfigureAwait(false);
+        if (target is not null)
+        {
+            if (flags.HasFlag(VfsRenameFlags.NoReplace)) throw VfsException.Exists(to);
+            if (source.IsDirectory && !target.IsDirectory) throw VfsException.NotADirectory(to);
+            if (!source.IsDirectory && target.IsDirectory) throw VfsException.IsADirectory(to);
+            if (target.IsDirectory)
+            {
+                var page = await Client.ListAsync(KeyOf(to).Directory, null, null, 2, cancellationToken).ConfigureAwait(false);
+                if (page.Objects.Any(o => o.Key != KeyOf(to).Directory) || page.CommonPrefixes.Count > 0) throw VfsException.NotEmpty(to);
+            }
+        }
+
+        if (source.IsDirectory)
+        {
+            await RenameDirectoryAsync(from, to, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var fromKey = KeyOf(from).Object;
+        var toKey = KeyOf(to).Object;
+        if (_writers.TryGetValue(fromKey, out var writer) && writer.IsPending)
+        {
+            // renamed while being written: the upload goes to the new name, if it has not started yet
+            if (!await writer.TryRetargetAsync(toKey, cancellationToken).ConfigureAwait(false))
+                throw new VfsException(Errno.EBUSY, $"{from} is being uploaded; rename it after close");
+            _writers.TryRemove(new KeyValuePair<string, S3WriteFile>(fromKey, writer));
+            if (_writers.TryRemove(toKey, out var replaced)) replaced.Discard();
+            _writers[toKey] = writer;
+            await Client.DeleteAsync(fromKey, cancellationToken).ConfigureAwait(false); // the version it replaces, if any
+            return;
+        }
+        var info = await Client.HeadAsync(fromKey, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(from);
+        if (_writers.TryRemove(toKey, out var overwritten)) overwritten.Discard();
+        await _copier.CopyAsync(info, toKey, null, cancellationToken).ConfigureAwait(false);
+        await Client.DeleteAsync(fromKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Copies every object below <paramref name="from"/> to the same place below <paramref name="to"/>, several at
+    /// once, then deletes the sources in batches: a failure during the copies leaves the source whole.
+    /// </summary>
+    private async Task RenameDirectoryAsync(VfsPath from, VfsPath to, CancellationToken cancellationToken)
+    {
+        var fromPrefix = KeyOf(from).Directory;
+        var toPrefix = KeyOf(to).Directory;
+        if (HasPendingWriterBelow(fromPrefix)) throw new VfsException(Errno.EBUSY, $"files below {from} are being written; rename it after they are closed");
+        var objects = new List<S3ObjectInfo>();
+        string? token = null;
+        do
+        {
+            var page = await Client.ListAsync(fromPrefix, null, token, ListPageSize, cancellationToken).ConfigureAwait(false);
+            objects.AddRange(page.Objects);
+            token = page.NextToken;
+        }
+        while (token is not null);
+
+        await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = _options.RenameConcurrency, CancellationToken = cancellationToken },
+            async (info, token) => await _copier.CopyAsync(info, toPrefix + info.Key[fromPrefix.Length..], null, token).ConfigureAwait(false)).ConfigureAwait(false);
+
+        foreach (var batch in objects.Select(o => o.Key).Chunk(1000))
+            await Client.DeleteManyAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<VfsAttributes> SetAttrAsync(VfsPath path, VfsAttributeChanges changes, CancellationToken cancellationToken)
+    {
+        var key = KeyOf(path);
+        if (!path.IsRoot && _writers.TryGetValue(key.Object, out var writer) && writer.IsPending)
+        {
+            writer.ApplyChanges(changes with { Size = null });
+            if (changes.Size is { } size) await writer.TruncateAsync(size, cancellationToken).ConfigureAwait(false);
+            return writer.Attributes;
+        }
+        var current = await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(path);
+        if (path.IsRoot) return current; // the bucket root has no object to hold metadata
+        if (changes.Size is { } newSize && newSize != current.Size)
+        {
+            if (current.IsDirectory) throw VfsException.IsADirectory(path);
+            if (newSize != 0) throw VfsException.NotSupported($"S3 objects cannot be truncated to {newSize} bytes in place ({path}); the content cache adds truncate");
+        }
+        bool truncate = changes.Size == 0 && current.Size != 0 && !current.IsDirectory;
+        bool metadataChange = changes.Mode is not null || changes.Uid is not null || changes.Gid is not null || changes.ModifiedTime is not null || changes.AccessTime is not null;
+        if (!truncate && !metadataChange) return current;
+
+        var objectKey = current.IsDirectory ? key.Directory : key.Object;
+        var head = await Client.HeadAsync(objectKey, cancellationToken).ConfigureAwait(false);
+        var effective = changes with { ModifiedTime = changes.ModifiedTime ?? (truncate ? _time.GetUtcNow() : null) };
+        var metadata = S3Metadata.Apply(head?.Metadata ?? new Dictionary<string, string>(), current, effective);
+        string? etag;
+        if (current.IsDirectory || truncate)
+        {
+            etag = await Client.PutAsync(objectKey, ReadOnlyMemory<byte>.Empty, metadata, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            if (head is null) throw VfsException.NotFound(path);
+            etag = await _copier.CopyAsync(head, objectKey, metadata, cancellationToken).ConfigureAwait(false);
+        }
+        return current with
+        {
+            Size = truncate ? 0 : current.Size,
+            Mode = changes.Mode is { } mode ? mode & VfsAttributes.PermissionMask : current.Mode,
+            Uid = changes.Uid ?? current.Uid,
+            Gid = changes.Gid ?? current.Gid,
+            ModifiedTime = S3Metadata.ParseTime(metadata, S3Metadata.MTime) ?? current.ModifiedTime,
+            AccessTime = changes.AccessTime ?? current.AccessTime,
+            ChangeTime = _time.GetUtcNow(),
+            ETag = etag,
+        };
+    }
+
+    public async ValueTask<VfsAttributes> SymlinkAsync(VfsPath path, string target, VfsCreateOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Length == 0) throw VfsException.Invalid("empty symlink target");
+        if (path.IsRoot || await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) is not null) throw VfsException.Exists(path);
+        await RequireDirectoryAsync(path.Parent, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var body = Encoding.UTF8.GetBytes(target);
+        var etag = await Client.PutAsync(KeyOf(path).Object, body,
+            S3Metadata.Create(VfsEntryKind.Symlink, 0b111_111_111, options.Uid, options.Gid, now), cancellationToken).ConfigureAwait(false);
+        return S3Attributes.New(VfsEntryKind.Symlink, options, body.Length, now, etag);
+    }
+
+    public async ValueTask<string> ReadlinkAsync(VfsPath path, CancellationToken cancellationToken)
+    {
+        var attributes = await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(path);
+        if (!attributes.IsSymlink) throw VfsException.Invalid($"not a symlink: {path}");
+        return Encoding.UTF8.GetString(await Client.GetAllAsync(KeyOf(path).Object, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async ValueTask<IVfsFile> OpenAsync(VfsPath path, VfsOpenFlags flags, VfsCreateOptions options, CancellationToken cancellationToken)
+    {
+        if (path.IsRoot) throw VfsException.IsADirectory(path);
+        var key = KeyOf(path).Object;
+        var current = await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            if (!flags.HasFlag(VfsOpenFlags.Create)) throw VfsException.NotFound(path);
+            await RequireDirectoryAsync(path.Parent, cancellationToken).ConfigureAwait(false);
+            var now = _time.GetUtcNow();
+            var metadata = S3Metadata.Create(VfsEntryKind.File, options.Mode, options.Uid, options.Gid, now);
+            return Register(new S3WriteFile(Client, _options, key, flags | VfsOpenFlags.Write, S3Attributes.New(VfsEntryKind.File, options, 0, now),
+                metadata, _time, _logger, Unregister));
+        }
+        if (flags.HasFlag(VfsOpenFlags.Create | VfsOpenFlags.Exclusive)) throw VfsException.Exists(path);
+        if (current.IsDirectory) throw VfsException.IsADirectory(path);
+        if (current.IsSymlink) throw new VfsException(Errno.ELOOP, $"{path} is a symlink");
+        if (!flags.HasFlag(VfsOpenFlags.Write)) return new S3ReadFile(Client, _options, key, flags, current);
+        if (!flags.HasFlag(VfsOpenFlags.Truncate) && current.Size > 0)
+            throw VfsException.NotSupported($"S3 objects are replaced whole: open {path} for writing with O_TRUNC (the content cache adds in-place writes)");
+
+        // replacing an object keeps its mode, owner and other metadata
+        var head = _writers.TryGetValue(key, out var pending) && pending.IsPending ? null : await Client.HeadAsync(key, cancellationToken).ConfigureAwait(false);
+        var kept = S3Metadata.Apply(head?.Metadata ?? new Dictionary<string, string>(), current, default);
+        return Register(new S3WriteFile(Client, _options, key, flags, current, kept, _time, _logger, Unregister));
+    }
+
+    private S3WriteFile Register(S3WriteFile writer)
+    {
+        _writers[writer.Key] = writer;
+        return writer;
+    }
+
+    private void Unregister(S3WriteFile writer) => _writers.TryRemove(new KeyValuePair<string, S3WriteFile>(writer.Key, writer));
+
+    public ValueTask<VfsStatFs> StatFsAsync(CancellationToken cancellationToken)
+    {
+        // S3 has no capacity to report: a large constant, as s3fs does, so tools see space
+        const long blocks = 1L << 36; // 256 TiB of 4 KiB blocks
+        return ValueTask.FromResult(new VfsStatFs(4096, blocks, blocks, blocks, 1L << 32, 1L << 32));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (_ownsClient) _s3.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
