@@ -154,6 +154,30 @@ public sealed class MountCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Mount_SigtermWhileAFileIsOpen_FlushesDetachesAndExitsAfterTheLastClose()
+    {
+        string backing = NewDirectory("backing");
+        await using var mount = await VfsMount.StartAsync("local:" + backing);
+        // A writer keeps f open (fd 3) until told to stop through a FIFO outside the mount.
+        string fifo = Path.Combine(_root, "go");
+        Assert.Equal(0, (await Shell.RunAsync("mkfifo", [fifo])).ExitCode);
+        var writer = Shell.BashAsync($"exec 3> f; echo kept >&3; read < '{fifo}'; exec 3>&-", mount.MountPoint);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!File.Exists(Path.Combine(backing, "f")) && DateTime.UtcNow < deadline) await Task.Delay(20);
+
+        await Shell.RunAsync("kill", ["-TERM", mount.ProcessId.ToString()]);
+        await mount.WaitForOutputAsync("busy");
+        Assert.Null(VfsMount.MountTypeAt(mount.MountPoint)); // detached at once
+        Assert.False(mount.HasExited);                         // still serving the open file
+        Assert.Equal("kept\n", File.ReadAllText(Path.Combine(backing, "f")));
+
+        await File.WriteAllTextAsync(fifo, "stop\n");
+        Assert.Equal(0, (await writer).ExitCode);
+        await mount.WaitForOutputAsync("unmounted");
+        Assert.Equal(0, await mount.UnmountAsync());
+    }
+
+    [Fact]
     public async Task MountDaemon_ReturnsOnceMounted_UnmountStopsIt()
     {
         string mountPoint = NewDirectory("daemon");
