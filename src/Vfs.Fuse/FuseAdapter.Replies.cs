@@ -43,10 +43,10 @@ internal sealed partial class FuseAdapter
                     else
                     {
                         var entry = snapshot[(int)(index - 2)];
-                        if (!VfsPath.IsValidName(entry.Name)) continue;
+                        // A name the path type refuses (too long a path below a deep directory) cannot be looked up: skip it.
+                        if (!VfsPath.IsValidName(entry.Name) || !TryCombine(directory.Path, entry.Name, out entryPath)) continue;
                         entryName = entry.Name;
                         attributes = entry.Attributes;
-                        entryPath = directory.Path.Combine(entry.Name);
                         ino = 0;
                     }
                     int nameLength = Encoding.UTF8.GetBytes(entryName, name);
@@ -89,6 +89,20 @@ internal sealed partial class FuseAdapter
             ArrayPool<byte>.Shared.Return(name);
         }
         return used;
+    }
+
+    private static bool TryCombine(VfsPath directory, string name, out VfsPath path)
+    {
+        try
+        {
+            path = directory.Combine(name);
+            return true;
+        }
+        catch (VfsException)
+        {
+            path = default;
+            return false;
+        }
     }
 
     private FuseEntryParam EntryParam(ulong ino, VfsAttributes attributes) => new()
