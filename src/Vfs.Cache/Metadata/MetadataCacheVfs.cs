@@ -19,9 +19,11 @@ namespace Vfs.Cache.Metadata;
 /// <para>Invalidation. Every mutation made through this layer (create, write, truncate, flush, close, setattr,
 /// mkdir, symlink, unlink, rmdir, rename) resets the nodes it touches when it returns, parent first: resetting an
 /// entry resets the listing of its parent (which holds the entry's attributes too); a namespace change also resets
-/// the parent directory itself (its mtime moved), hence the grandparent's listing. Resetting bumps the node's generation, so an inner answer that was read before the mutation is dropped
-/// instead of stored. A fill from a listing checks the directory's generation while holding the directory's gate,
-/// which is why parents are reset before children (rename sorts the nodes of both subtrees by depth).</para>
+/// the parent directory itself (its mtime moved), hence the grandparent's listing. Resetting bumps the node's
+/// generation, so an inner answer that was read before the mutation is dropped instead of stored. A fill from a
+/// listing checks the directory's generation while holding the directory's gate, which is why parents are reset
+/// before children (rename sorts the nodes of both subtrees by depth). A tally per directory of the nodes cached
+/// below it lets a rename skip the scan of the whole cache when nothing is cached below either name.</para>
 /// <para>A negative entry is served only while the parent is known to be a directory: creating a file <c>a</c>
 /// resets <c>a</c> but not a cached "<c>a/x</c> is absent", which must then not answer ENOENT where the inner layer
 /// says ENOTDIR.</para>
@@ -39,6 +41,7 @@ public sealed class MetadataCacheVfs : ForwardingVfs
     private readonly ConcurrentDictionary<VfsPath, MetadataCacheNode> _nodes = new();
     private readonly ConcurrentDictionary<MetadataCacheFile, byte> _openFiles = new();
     private readonly ConcurrentQueue<MetadataCacheNode> _clock = new(); // every node in the map, once: the clock's ring
+    private readonly ConcurrentDictionary<VfsPath, int> _cachedBelow = new(); // directory -> nodes in the map below it
     private readonly MetadataCacheOptions _options;
     private readonly TimeProvider _time;
     private readonly bool _enabled;
@@ -469,14 +472,20 @@ public sealed class MetadataCacheVfs : ForwardingVfs
             await Inner.RenameAsync(from, to, flags, cancellationToken).ConfigureAwait(false);
             return;
         }
+        bool renamed = false;
         try
         {
             await Inner.RenameAsync(from, to, flags, cancellationToken).ConfigureAwait(false);
+            renamed = true;
         }
         finally
         {
-            // Open handles first, so a write that ends after this point resets the new name.
-            foreach (var file in _openFiles.Keys) file.Renamed(from, to, flags);
+            // Open handles first, so a write that ends after this point resets the new name. A failed rename moved
+            // nothing (or, for a non-atomic directory rename, an unknown part): the handles keep their names.
+            if (renamed)
+            {
+                foreach (var file in _openFiles.Keys) file.Renamed(from, to, flags);
+            }
             ResetEntry(from.Parent);
             ResetEntry(to.Parent);
             ResetSubtrees(from, to);
@@ -567,13 +576,22 @@ public sealed class MetadataCacheVfs : ForwardingVfs
         node.Attributes = null;
     }
 
-    /// <summary>Resets every node at or below either path, shallowest first (see the class remarks). O(cached entries).</summary>
+    /// <summary>
+    /// Resets both names and, when anything below them is cached, every node at or below either, shallowest first
+    /// (see the class remarks). A file's rename costs two resets; a directory's a scan of the cache.
+    /// </summary>
     private void ResetSubtrees(VfsPath first, VfsPath second)
     {
+        if (!HasCachedBelow(first) && !HasCachedBelow(second))
+        {
+            ResetEntry(first);
+            ResetEntry(second);
+            return;
+        }
         var affected = new List<MetadataCacheNode>();
         foreach (var (path, node) in _nodes)
         {
-            if (path.IsSameOrDescendantOf(first) || path.IsSameOrDescendantOf(second)) affected.Add(node);
+            if (IsAtOrBelow(path, first) || IsAtOrBelow(path, second)) affected.Add(node);
         }
         affected.Sort((a, b) => a.Path.Depth.CompareTo(b.Path.Depth));
         foreach (var node in affected)
@@ -582,6 +600,39 @@ public sealed class MetadataCacheVfs : ForwardingVfs
             {
                 if (!node.Evicted) ResetLocked(node, listingOnly: false);
             }
+        }
+    }
+
+    /// <summary><see cref="VfsPath.IsSameOrDescendantOf"/> without allocating: the scan runs over the whole cache.</summary>
+    private static bool IsAtOrBelow(VfsPath path, VfsPath top)
+    {
+        if (top.IsRoot) return true;
+        string value = path.Value, prefix = top.Value;
+        return value.StartsWith(prefix, StringComparison.Ordinal) && (value.Length == prefix.Length || value[prefix.Length] == '/');
+    }
+
+    private bool HasCachedBelow(VfsPath path) => _cachedBelow.TryGetValue(path, out int count) && count > 0;
+
+    /// <summary>
+    /// Counts a node in every ancestor's tally. It runs right after the node enters the map, before any inner call
+    /// for it starts, so a rename that returns after such a call started sees the tally and scans.
+    /// </summary>
+    private void CountBelowAncestors(VfsPath path)
+    {
+        for (var ancestor = path; !ancestor.IsRoot;)
+        {
+            ancestor = ancestor.Parent;
+            _cachedBelow.AddOrUpdate(ancestor, 1, static (_, count) => count + 1);
+        }
+    }
+
+    private void UncountBelowAncestors(VfsPath path)
+    {
+        for (var ancestor = path; !ancestor.IsRoot;)
+        {
+            ancestor = ancestor.Parent;
+            if (_cachedBelow.AddOrUpdate(ancestor, 0, static (_, count) => count - 1) == 0)
+                _cachedBelow.TryRemove(KeyValuePair.Create(ancestor, 0));
         }
     }
 
@@ -602,6 +653,7 @@ public sealed class MetadataCacheVfs : ForwardingVfs
             if (_nodes.TryAdd(path, node))
             {
                 Interlocked.Increment(ref _entries);
+                CountBelowAncestors(path);
                 _clock.Enqueue(node);
                 return node;
             }
@@ -648,7 +700,7 @@ public sealed class MetadataCacheVfs : ForwardingVfs
             node.Generation++;
             cost = node.Cost;
         }
-        _nodes.TryRemove(KeyValuePair.Create(node.Path, node));
+        if (_nodes.TryRemove(KeyValuePair.Create(node.Path, node))) UncountBelowAncestors(node.Path);
         Interlocked.Add(ref _entries, -cost);
         Interlocked.Increment(ref _evictions);
         return true;

@@ -25,7 +25,9 @@ public class ModelHarnessTests(ITestOutputHelper output)
         output.WriteLine(result.Report);
         Assert.False(result.Passed);
         Assert.NotNull(result.Shrunk);
-        Assert.InRange(result.Shrunk!.Count, 1, 5);
+        Assert.InRange(result.Shrunk!.Count, 1, 7);
+        // The concrete run the report prints: each of its steps is needed (the final tree check included).
+        Assert.InRange(result.ShrunkRun!.Steps.Count(s => !s.IsSkipped), 2, 5);
         Assert.NotNull(result.ShrunkRun?.Divergence);
         Assert.Contains("Regression script", result.Report, StringComparison.Ordinal);
     }
@@ -36,7 +38,9 @@ public class ModelHarnessTests(ITestOutputHelper output)
         var result = ModelHarness.Run(() => new RenameOverNonEmptyDirectoryVfs(new MemoryVfs()), VfsCapabilities.Posix, new HarnessOptions { MaxTest = 1000 });
         output.WriteLine(result.Report);
         Assert.False(result.Passed);
-        Assert.InRange(result.Shrunk!.Count, 1, 6);
+        Assert.InRange(result.Shrunk!.Count, 1, 8);
+        // The concrete run the report prints: each of its steps is needed (the final tree check included).
+        Assert.InRange(result.ShrunkRun!.Steps.Count(s => !s.IsSkipped), 2, 6);
         var divergence = result.ShrunkRun!.Divergence!;
         Assert.IsType<RenameOp>(divergence.Op);
         Assert.Equal("ENOTEMPTY", divergence.Expected);
@@ -87,7 +91,8 @@ public class ModelHarnessTests(ITestOutputHelper output)
     [Fact]
     public void Run_CrashingSut_IsReportedNotThrown()
     {
-        var result = ModelHarness.Run(() => throw new InvalidOperationException("cannot start"), VfsCapabilities.Posix, new HarnessOptions { MaxTest = 5 });
+        Func<IVfs> cannotStart = () => throw new InvalidOperationException("cannot start");
+        var result = ModelHarness.Run(cannotStart, VfsCapabilities.Posix, new HarnessOptions { MaxTest = 5 });
         Assert.False(result.Passed);
         Assert.Contains("cannot start", result.Report, StringComparison.Ordinal);
     }
@@ -103,6 +108,23 @@ public class ModelHarnessTests(ITestOutputHelper output)
         Assert.Equal(20, result.Tests);
         Assert.Equal(20, created);
         Assert.Equal(created, cleaned);
+    }
+
+    [Fact]
+    public void Check_AsyncFactory_AwaitsTheSetUp()
+    {
+        int created = 0;
+        var result = ModelHarness.Check(
+            async () =>
+            {
+                await Task.Yield();
+                created++;
+                return (IVfs)new MemoryVfs();
+            },
+            VfsCapabilities.Posix,
+            new HarnessOptions { MaxTest = 10 });
+        Assert.Equal(10, result.Tests);
+        Assert.Equal(10, created);
     }
 
     [Fact]

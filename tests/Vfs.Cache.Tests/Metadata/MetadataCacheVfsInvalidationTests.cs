@@ -88,6 +88,24 @@ public sealed class MetadataCacheVfsInvalidationTests
         }
     }
 
+    [Fact]
+    public async Task WriteAsync_AfterFailedRenameOfAnAncestor_ResetsTheUnmovedName()
+    {
+        // Found by the model harness: a failed rename (EINVAL, into itself) must not move the open handle's name.
+        await using var stack = await PrimedStack();
+        var file = await stack.Cache.OpenAsync(P("d/sub/x"), VfsOpenFlags.Write, VfsCreateOptions.File, CancellationToken.None);
+        await using (file)
+        {
+            await Assert.ThrowsAsync<VfsException>(async () =>
+                await stack.Cache.RenameAsync(P("d/sub"), P("d/sub/inner"), VfsRenameFlags.None, CancellationToken.None));
+            await stack.List("d/sub");
+
+            await file.WriteAsync(0, Encoding.UTF8.GetBytes("longer than before"), CancellationToken.None);
+
+            await stack.AssertMatchesStore("d/sub", "d/sub/x");
+        }
+    }
+
     private static async Task<MetadataCacheStack> PrimedStack()
     {
         var stack = new MetadataCacheStack();

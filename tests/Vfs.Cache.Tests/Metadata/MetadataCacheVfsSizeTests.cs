@@ -61,4 +61,25 @@ public sealed class MetadataCacheVfsSizeTests
         Assert.Equal(1, stack.InnerLookups);
         Assert.True(stack.Cache.GetStats().Entries <= 100);
     }
+
+    [Fact]
+    public async Task RenameAsync_DirectoryAfterSomeOfItsEntriesWereEvicted_ResetsTheOthers()
+    {
+        await using var stack = new MetadataCacheStack(new MetadataCacheOptions { Ttl = Ttl, MaxEntries = 4, MaxListingEntries = 2 });
+        await stack.Store.MkdirAsync(P("d"), VfsCreateOptions.Directory, CancellationToken.None);
+        await stack.WriteFile(stack.Store, "d/a", "a");
+        await stack.WriteFile(stack.Store, "d/b", "b");
+        await stack.Lookup("d");
+        await stack.Lookup("d");
+        await stack.Lookup("d/a");
+        await stack.Lookup("d/b");
+        await stack.Lookup("d/b");
+        await stack.Lookup("x");
+        await stack.Lookup("y"); // over the limit: the hand spares d and evicts d/a, the only entry not used twice
+        Assert.Equal(1, stack.Cache.GetStats().Evictions);
+
+        await stack.Cache.RenameAsync(P("d"), P("e"), VfsRenameFlags.None, CancellationToken.None);
+
+        await stack.AssertMatchesStore("d", "d/a", "d/b", "e", "e/a", "e/b");
+    }
 }

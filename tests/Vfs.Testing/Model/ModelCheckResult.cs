@@ -93,7 +93,7 @@ public sealed record ModelCheckResult
 
     public IReadOnlyList<ModelOp>? Shrunk { get; init; }
 
-    /// <summary>The shrunk sequence run once more, traced.</summary>
+    /// <summary>The shrunk sequence run once more, traced, after dropping the concrete steps the failure does not need.</summary>
     public ModelRunReport? ShrunkRun { get; init; }
 
     public required ModelStats Stats { get; init; }

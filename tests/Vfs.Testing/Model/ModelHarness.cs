@@ -25,7 +25,11 @@ namespace Vfs.Testing.Model;
 public static class ModelHarness
 {
     /// <summary>Runs the check and throws <see cref="ModelCheckException"/> with the report when it fails.</summary>
-    public static ModelCheckResult Check(Func<IVfs> createSut, VfsCapabilities capabilities, HarnessOptions? options = null)
+    public static ModelCheckResult Check(Func<IVfs> createSut, VfsCapabilities capabilities, HarnessOptions? options = null) =>
+        Check(Async(createSut), capabilities, options);
+
+    /// <summary><see cref="Check(Func{IVfs}, VfsCapabilities, HarnessOptions?)"/> for a system whose set-up awaits (a bucket, a mount).</summary>
+    public static ModelCheckResult Check(Func<ValueTask<IVfs>> createSut, VfsCapabilities capabilities, HarnessOptions? options = null)
     {
         var result = Run(createSut, capabilities, options);
         if (!result.Passed) throw new ModelCheckException(result.Report);
@@ -33,7 +37,10 @@ public static class ModelHarness
     }
 
     /// <summary>Runs up to <see cref="HarnessOptions.MaxTest"/> sequences; a failure is shrunk and reported, not thrown.</summary>
-    public static ModelCheckResult Run(Func<IVfs> createSut, VfsCapabilities capabilities, HarnessOptions? options = null)
+    public static ModelCheckResult Run(Func<IVfs> createSut, VfsCapabilities capabilities, HarnessOptions? options = null) =>
+        Run(Async(createSut), capabilities, options);
+
+    public static ModelCheckResult Run(Func<ValueTask<IVfs>> createSut, VfsCapabilities capabilities, HarnessOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(createSut);
         options ??= HarnessOptions.Default;
@@ -77,7 +84,7 @@ public static class ModelHarness
                 var original = ArgsOf(failed.Item2);
                 var shrunk = ArgsOf(failed.Item3);
                 var replay = string.Create(CultureInfo.InvariantCulture, $"{failed.Item5.Seed},{failed.Item5.Gamma}");
-                var rerun = RunSequence(createSut, policy, options, shrunk ?? []);
+                var rerun = Minimize(createSut, policy, options, RunSequence(createSut, policy, options, shrunk ?? []));
                 return new ModelCheckResult
                 {
                     Passed = false,
@@ -104,7 +111,10 @@ public static class ModelHarness
     }
 
     /// <summary>Runs one given sequence (generated or concrete) against a fresh system and reference, traced.</summary>
-    public static ModelRunReport Replay(Func<IVfs> createSut, VfsCapabilities capabilities, IEnumerable<ModelOp> ops, HarnessOptions? options = null)
+    public static ModelRunReport Replay(Func<IVfs> createSut, VfsCapabilities capabilities, IEnumerable<ModelOp> ops, HarnessOptions? options = null) =>
+        Replay(Async(createSut), capabilities, ops, options);
+
+    public static ModelRunReport Replay(Func<ValueTask<IVfs>> createSut, VfsCapabilities capabilities, IEnumerable<ModelOp> ops, HarnessOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(createSut);
         ArgumentNullException.ThrowIfNull(ops);
@@ -118,6 +128,10 @@ public static class ModelHarness
     /// the reference, or if the reference does not give an outcome a line announces (<c>=&gt; outcome</c>).
     /// </summary>
     public static ModelRunReport AssertScript(Func<IVfs> createSut, VfsCapabilities capabilities, string script, HarnessOptions? options = null,
+        IReadOnlyDictionary<string, Func<IReadOnlyList<string>, ModelOp>>? extensions = null) =>
+        AssertScript(Async(createSut), capabilities, script, options, extensions);
+
+    public static ModelRunReport AssertScript(Func<ValueTask<IVfs>> createSut, VfsCapabilities capabilities, string script, HarnessOptions? options = null,
         IReadOnlyDictionary<string, Func<IReadOnlyList<string>, ModelOp>>? extensions = null)
     {
         var lines = ModelScript.ParseAnnotated(script, extensions);
@@ -143,13 +157,19 @@ public static class ModelHarness
         return new Rnd(seed, gamma);
     }
 
+    private static Func<ValueTask<IVfs>> Async(Func<IVfs> createSut)
+    {
+        ArgumentNullException.ThrowIfNull(createSut);
+        return () => ValueTask.FromResult(createSut());
+    }
+
     private static ModelPolicy CreatePolicy(VfsCapabilities capabilities, HarnessOptions options) =>
         options.Policy?.Invoke(capabilities) ?? new ModelPolicy(capabilities);
 
     private static Func<IVfs> ReferenceFactory(HarnessOptions options) => options.CreateReference ?? (() => new MemoryVfs());
 
     /// <summary>One sequence on fresh filesystems, off the caller's synchronization context; cleanup always runs.</summary>
-    private static ModelRunReport RunSequence(Func<IVfs> createSut, ModelPolicy policy, HarnessOptions options, ModelOp[] ops) =>
+    private static ModelRunReport RunSequence(Func<ValueTask<IVfs>> createSut, ModelPolicy policy, HarnessOptions options, ModelOp[] ops) =>
         Task.Run(async () =>
         {
             ModelRun? run = null;
@@ -159,7 +179,7 @@ public static class ModelHarness
                 IVfs sut;
                 try
                 {
-                    sut = createSut();
+                    sut = await createSut().ConfigureAwait(false);
                 }
                 catch
                 {
@@ -181,6 +201,33 @@ public static class ModelHarness
             }
         }).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// After FsCheck's shrinking (over index targets), drops single steps of the CONCRETE run (literal paths and
+    /// handle ids), which no longer shift their targets when an earlier step goes: keeps any removal after which
+    /// the run still fails, until none does (a few passes over a short sequence).
+    /// </summary>
+    private static ModelRunReport Minimize(Func<ValueTask<IVfs>> createSut, ModelPolicy policy, HarnessOptions options, ModelRunReport failing)
+    {
+        if (failing.Passed) return failing;
+        var current = failing;
+        for (int pass = 0; pass < 4; pass++)
+        {
+            bool removed = false;
+            var steps = current.Steps.Where(s => !s.IsSkipped).Select(s => s.Op).ToList();
+            for (int i = steps.Count - 1; i >= 0; i--)
+            {
+                var candidate = steps.Where((_, index) => index != i).ToArray();
+                var report = RunSequence(createSut, policy, options, candidate);
+                if (report.Passed) continue;
+                steps.RemoveAt(i);
+                current = report;
+                removed = true;
+            }
+            if (!removed) break;
+        }
+        return current;
+    }
+
     private static ModelOp[]? ArgsOf(FSharpList<object> args) => args.IsEmpty ? null : args.Head as ModelOp[];
 
     private static string FailureReport(TestResult.Failed failed, ModelOp[]? original, ModelOp[]? shrunk, ModelRunReport rerun, string replay, Outcome outcome)
@@ -188,7 +235,8 @@ public static class ModelHarness
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Model check failed after {failed.Item1.NumberOfTests} sequences and {failed.Item1.NumberOfShrinks} shrinks.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Replay with HarnessOptions.Replay = \"{replay}\".");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Shrunk from {original?.Length} to {shrunk?.Length} operations; the shrunk run, concrete ('--' = skipped):");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Shrunk from {original?.Length} to {shrunk?.Length} generated operations, then to {rerun.Steps.Count(s => !s.IsSkipped)} concrete steps (closing and the final tree included); the run ('--' = skipped):");
         text.Append(rerun.Trace);
         if (rerun.Passed)
             text.AppendLine($"The shrunk sequence PASSED when run again: the failure is not deterministic. FsCheck said: {outcome}");
