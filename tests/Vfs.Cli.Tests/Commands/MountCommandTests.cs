@@ -162,8 +162,10 @@ public sealed class MountCommandTests : IDisposable
         string fifo = Path.Combine(_root, "go");
         Assert.Equal(0, (await Shell.RunAsync("mkfifo", [fifo])).ExitCode);
         var writer = Shell.BashAsync($"exec 3> f; echo kept >&3; read < '{fifo}'; exec 3>&-", mount.MountPoint);
+        // The writer has written once its line is in the backing file (LocalVfs writes through).
+        string written = Path.Combine(backing, "f");
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!File.Exists(Path.Combine(backing, "f")) && DateTime.UtcNow < deadline) await Task.Delay(20);
+        while (!(File.Exists(written) && File.ReadAllText(written) == "kept\n") && DateTime.UtcNow < deadline) await Task.Delay(20);
 
         await Shell.RunAsync("kill", ["-TERM", mount.ProcessId.ToString()]);
         await mount.WaitForOutputAsync("busy");
