@@ -254,7 +254,17 @@ public sealed partial class ContentCacheVfs
         {
             try
             {
-                mine.SetResult(await Inner.OpenAsync(path, VfsOpenFlags.Read, default, cancellationToken).ConfigureAwait(false));
+                var reader = await Inner.OpenAsync(path, VfsOpenFlags.Read, default, cancellationToken).ConfigureAwait(false);
+                var version = await reader.GetAttrAsync(cancellationToken).ConfigureAwait(false);
+                string? expected;
+                lock (o.Sync) expected = o.ETag;
+                if (expected is not null && version.ETag is not null && !string.Equals(expected, version.ETag, StringComparison.Ordinal))
+                {
+                    // The store's version changed after this object was opened: never mix blocks of two versions.
+                    await reader.DisposeAsync().ConfigureAwait(false);
+                    throw new VfsException(Errno.ESTALE, $"{path} changed in the store while open (ETag {version.ETag}, cached {expected})");
+                }
+                mine.SetResult(reader);
             }
             catch (Exception ex)
             {

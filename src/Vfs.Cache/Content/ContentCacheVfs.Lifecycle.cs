@@ -99,7 +99,7 @@ public sealed partial class ContentCacheVfs
         }
     }
 
-    /// <summary>Drops one user of the object's spill file and store reader; the last one closes both.</summary>
+    /// <summary>Drops one user of the object's spill file and store reader; the last one closes both (and removes a detached or empty object).</summary>
     private async ValueTask ReleaseLeaseAsync(CachedObject o)
     {
         ISpillFile? spill = null;
@@ -115,7 +115,7 @@ public sealed partial class ContentCacheVfs
                 reader = o.InnerReader;
                 o.InnerReader = null;
             }
-            finalize = o.Leases == 0 && o.OpenHandles == 0 && o.State == CachedObjectState.Detached && !o.Removed;
+            finalize = o.Leases == 0 && o.OpenHandles == 0 && !o.Removed && (o.State == CachedObjectState.Detached || HoldsNothingLocked(o));
         }
         spill?.Dispose();
         if (reader is { IsCompletedSuccessfully: true }) await reader.Result.DisposeAsync().ConfigureAwait(false);
@@ -125,11 +125,19 @@ public sealed partial class ContentCacheVfs
             lock (o.Sync)
             {
                 if (o.Removed || o.Leases > 0 || o.OpenHandles > 0) return;
+                if (o.State != CachedObjectState.Detached && !HoldsNothingLocked(o)) return;
                 o.Removed = true;
             }
             RemoveLocked(o);
         }
     }
+
+    /// <summary>
+    /// A clean object with no block cached (opened, never read; or empty) is not worth a row: it goes at its last
+    /// close, so the index does not grow with every file ever opened.
+    /// </summary>
+    private static bool HoldsNothingLocked(CachedObject o) =>
+        o.State == CachedObjectState.Clean && o.Present.Count == 0 && o.UncommittedBlocks.Count == 0 && o.InFlight.Count == 0;
 
     /// <summary>
     /// Unmount: stops the loops, drains every dirty object to the store (progress to

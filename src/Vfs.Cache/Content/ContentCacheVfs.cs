@@ -323,7 +323,14 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
             {
                 if (cached is not null) DetachIfClean(cached, path); // gone from the store
                 if (!create) throw VfsException.NotFound(path);
-                attributes = await CreateInStoreAsync(path, exclusive, options, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    attributes = await CreateInStoreAsync(path, options, cancellationToken).ConfigureAwait(false);
+                }
+                catch (VfsException ex) when (ex.Errno == Errno.EEXIST && !exclusive)
+                {
+                    continue; // someone created it meanwhile: open theirs, never truncate it by accident
+                }
             }
             else if (exclusive)
             {
@@ -336,10 +343,10 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
         throw new VfsException(Errno.EAGAIN, $"open of {path} kept racing with other operations");
     }
 
-    /// <summary>Creates the file empty in the store at once, so the store's namespace stays the truth.</summary>
-    private async ValueTask<VfsAttributes> CreateInStoreAsync(VfsPath path, bool exclusive, VfsCreateOptions options, CancellationToken cancellationToken)
+    /// <summary>Creates the file empty in the store at once (O_EXCL: never over a file that appeared meanwhile), so the store's namespace stays the truth.</summary>
+    private async ValueTask<VfsAttributes> CreateInStoreAsync(VfsPath path, VfsCreateOptions options, CancellationToken cancellationToken)
     {
-        var flags = VfsOpenFlags.Write | VfsOpenFlags.Create | VfsOpenFlags.Truncate | (exclusive ? VfsOpenFlags.Exclusive : 0);
+        const VfsOpenFlags flags = VfsOpenFlags.Write | VfsOpenFlags.Create | VfsOpenFlags.Truncate | VfsOpenFlags.Exclusive;
         var file = await Inner.OpenAsync(path, flags, options, cancellationToken).ConfigureAwait(false);
         await using (file.ConfigureAwait(false))
         {

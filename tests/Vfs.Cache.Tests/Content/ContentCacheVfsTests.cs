@@ -96,6 +96,18 @@ public sealed class ContentCacheVfsTests
     }
 
     [Fact]
+    public async Task Close_OpenedButNothingCached_LeavesNoIndexRow()
+    {
+        await using var fixture = new CacheFixture();
+        await fixture.Store.WriteAllBytesAsync(P("unread"), Pattern(Block, 23));
+        await fixture.Store.WriteAllBytesAsync(P("read"), Pattern(Block, 24));
+        await using var cache = fixture.Open();
+        await (await OpenAsync(cache, "unread", VfsOpenFlags.Read)).DisposeAsync();
+        await cache.ReadAllBytesAsync(P("read"), None);
+        Assert.Equal(1, cache.GetStatistics().CachedObjects);
+    }
+
+    [Fact]
     public async Task Read_PastEnd_ReturnsShortThenZero()
     {
         await using var fixture = new CacheFixture();
@@ -186,6 +198,19 @@ public sealed class ContentCacheVfsTests
         await fixture.Store.WriteAllBytesAsync(P("f"), Encoding.UTF8.GetBytes("new"));
         Assert.Equal("new", Encoding.UTF8.GetString(await cache.ReadAllBytesAsync(P("f"), None)));
         Assert.Equal("old content", Encoding.UTF8.GetString(await ReadRangeAsync(oldHandle, 0, 100)));
+    }
+
+    [Fact]
+    public async Task Read_StoreChangedAfterOpenBeforeFetch_EstaleNotMixedVersions()
+    {
+        await using var fixture = new CacheFixture();
+        await fixture.Store.WriteAllBytesAsync(P("f"), Pattern(2 * Block, 25));
+        await using var cache = fixture.Open();
+        await using var file = await OpenAsync(cache, "f", VfsOpenFlags.Read); // identity taken, nothing fetched
+        await fixture.Store.WriteAllBytesAsync(P("f"), Pattern(2 * Block, 26));
+        var error = await Assert.ThrowsAsync<VfsException>(async () => await file.ReadAsync(0, new byte[10], None));
+        Assert.Equal(Errno.ESTALE, error.Errno);
+        Assert.Equal(Pattern(2 * Block, 26), await cache.ReadAllBytesAsync(P("f"), None)); // a new open gets the new version
     }
 
     [Fact]
@@ -434,6 +459,11 @@ public sealed class ContentCacheVfsTests
             await cache.ReadAllBytesAsync(P("f"), None);
             await cache.ReadAllBytesAsync(P("f"), None);
             await cache.WriteAllBytesAsync(P("g"), Pattern(10, 17));
+            cache.FlushIndex();
+            var live = ContentCacheStatistics.Read(fixture.Directory); // beside the running instance (WAL)
+            Assert.Equal(1, live.DirtyObjects);
+            Assert.Equal(10, live.DirtyBytes);
+            Assert.Equal(2L * Block, live.BytesFromInner);
         } // dispose drains g and flushes the counters
 
         var stats = ContentCacheStatistics.Read(fixture.Directory);
@@ -474,6 +504,23 @@ public sealed class ContentCacheVfsTests
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while ((await fixture.Store.GetAttrAsync(P("f"), None)).Size == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
         Assert.Equal("by itself", Encoding.UTF8.GetString(await fixture.Store.ReadAllBytesAsync(P("f"), None)));
+    }
+
+    [Fact]
+    public async Task BackgroundEvictor_OverLimit_ShrinksWithoutBeingDriven()
+    {
+        await using var fixture = new CacheFixture();
+        for (int i = 0; i < 4; i++) await fixture.Store.WriteAllBytesAsync(P($"f{i}"), Pattern(2 * Block, 30 + i));
+        await using var cache = new ContentCacheVfs(fixture.Store, fixture.Options(o =>
+        {
+            o.RunBackgroundLoops = true;
+            o.CacheSizeBytes = 3L * Block;
+        }));
+        for (int i = 0; i < 4; i++) Assert.Equal(Pattern(2 * Block, 30 + i), await cache.ReadAllBytesAsync(P($"f{i}"), None));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (cache.CachedBytes > 3L * Block && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.True(cache.CachedBytes <= 3L * Block, $"{cache.CachedBytes} bytes cached");
+        Assert.True(cache.GetStatistics().Evictions >= 3);
     }
 
     private sealed class SynchronousProgress(Action<ContentCacheDrainProgress> report) : IProgress<ContentCacheDrainProgress>

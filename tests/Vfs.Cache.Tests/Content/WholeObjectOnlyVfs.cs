@@ -4,7 +4,7 @@ namespace Vfs.Cache.Tests.Content;
 
 /// <summary>
 /// A store that writes only whole objects, sequentially, as S3Vfs does: opening an existing file for writing needs
-/// O_TRUNC, every write must land at the current end, and truncate is refused (ENOTSUP). It counts what it was
+/// O_TRUNC, every write must land at the current end, and truncating a file is refused (ENOTSUP). It counts what it was
 /// asked, so a test proves the cache above it only ever uploads whole objects in order.
 /// </summary>
 internal sealed class WholeObjectOnlyVfs(IVfs inner) : ForwardingVfs(inner)
@@ -15,7 +15,7 @@ internal sealed class WholeObjectOnlyVfs(IVfs inner) : ForwardingVfs(inner)
     /// <summary>Requests refused because they were not whole-object, sequential writes.</summary>
     public int Refusals => Volatile.Read(ref _refusals);
 
-    /// <summary>Whole-object writes opened (Create|Truncate|Write).</summary>
+    /// <summary>Files opened for writing (creations included): each one is a whole-object write.</summary>
     public int Uploads => Volatile.Read(ref _uploads);
 
     public override VfsCapabilities Capabilities =>
@@ -23,17 +23,33 @@ internal sealed class WholeObjectOnlyVfs(IVfs inner) : ForwardingVfs(inner)
 
     public override async ValueTask<IVfsFile> OpenAsync(VfsPath path, VfsOpenFlags flags, VfsCreateOptions options, CancellationToken cancellationToken)
     {
-        if ((flags & VfsOpenFlags.Write) != 0)
+        if ((flags & VfsOpenFlags.Write) != 0 && await IsFileAsync(path, cancellationToken))
         {
             if ((flags & VfsOpenFlags.Truncate) == 0 || (flags & VfsOpenFlags.Append) != 0 || (flags & VfsOpenFlags.Read) != 0)
                 throw Refuse($"open {path} with {flags}: only whole-object writes");
-            Interlocked.Increment(ref _uploads);
         }
-        return new SequentialFile(this, await Inner.OpenAsync(path, flags, options, cancellationToken));
+        var file = await Inner.OpenAsync(path, flags, options, cancellationToken);
+        if ((flags & VfsOpenFlags.Write) != 0) Interlocked.Increment(ref _uploads);
+        return new SequentialFile(this, file);
     }
 
-    public override ValueTask<VfsAttributes> SetAttrAsync(VfsPath path, VfsAttributeChanges changes, CancellationToken cancellationToken) =>
-        changes.Size is not null ? throw Refuse($"truncate {path}") : Inner.SetAttrAsync(path, changes, cancellationToken);
+    public override async ValueTask<VfsAttributes> SetAttrAsync(VfsPath path, VfsAttributeChanges changes, CancellationToken cancellationToken) =>
+        changes.Size is not null && await IsFileAsync(path, cancellationToken)
+            ? throw Refuse($"truncate {path}")
+            : await Inner.SetAttrAsync(path, changes, cancellationToken);
+
+    /// <summary>Only files are refused; for anything else the store below gives its own errno (EISDIR, ENOENT...).</summary>
+    private async ValueTask<bool> IsFileAsync(VfsPath path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Inner.TryGetAttrAsync(path, cancellationToken) is { IsFile: true };
+        }
+        catch (VfsException)
+        {
+            return false;
+        }
+    }
 
     private VfsException Refuse(string what)
     {
