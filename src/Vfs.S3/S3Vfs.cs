@@ -39,6 +39,7 @@ public sealed class S3Vfs : IVfs
     private readonly ILogger _logger;
     private readonly DateTimeOffset _mountTime;
     private readonly ConcurrentDictionary<string, S3WriteFile> _writers = new(StringComparer.Ordinal);
+    private readonly S3OpenReaders _readers = new();
 
     /// <param name="s3">The SDK client (see <see cref="S3ClientFactory"/>); its own retries should be off.</param>
     /// <param name="pipeline">The resilience pipeline; by default built from <see cref="S3VfsOptions.Resilience"/>.</param>
@@ -72,8 +73,13 @@ public sealed class S3Vfs : IVfs
 
     internal S3ObjectCopier Copier => _copier;
 
-    /// <summary>Reads at any offset; writes whole objects only: no random write, append or truncate (to 0 only), and a non-atomic directory rename.</summary>
-    public VfsCapabilities Capabilities => VfsCapabilities.Symlinks | VfsCapabilities.Permissions | VfsCapabilities.SetTimes | VfsCapabilities.EmptyDirectories;
+    /// <summary>
+    /// Reads at any offset; writes whole objects only: no random write, append or truncate (to 0 only), and a
+    /// non-atomic directory rename. RENAME_NOREPLACE is checked by this mount before the copy (not atomic against
+    /// other clients of the bucket).
+    /// </summary>
+    public VfsCapabilities Capabilities => VfsCapabilities.Symlinks | VfsCapabilities.Permissions | VfsCapabilities.SetTimes
+        | VfsCapabilities.EmptyDirectories | VfsCapabilities.RenameNoReplace;
 
     private S3Key KeyOf(VfsPath path) => new(_prefix, path);
 
@@ -84,6 +90,7 @@ public sealed class S3Vfs : IVfs
         if (path.IsRoot) return RootAttributes();
         var key = KeyOf(path);
         if (_writers.TryGetValue(key.Object, out var writer) && writer.IsPending) return writer.Attributes;
+        bool unlinked = _readers.IsUnlinked(key.Object);
 
         // one HEAD for a file and one LIST for a directory, at once; the directory wins
         var head = Client.HeadAsync(key.Object, cancellationToken);
@@ -105,7 +112,11 @@ public sealed class S3Vfs : IVfs
                 return _attributes.Directory(await Client.HeadAsync(key.Directory, cancellationToken).ConfigureAwait(false), first.LastModified);
             return _attributes.Directory(null, first?.LastModified ?? _mountTime);
         }
-        return await head.ConfigureAwait(false) is { } info ? _attributes.Object(info) : null;
+        if (await head.ConfigureAwait(false) is { } info && !unlinked) return _attributes.Object(info);
+        // not found: ENOTDIR rather than ENOENT when an ancestor is a file or a symlink (checked only on this miss path)
+        if (!path.Parent.IsRoot && await TryGetAttrAsync(path.Parent, cancellationToken).ConfigureAwait(false) is { IsDirectory: false })
+            throw VfsException.NotADirectory(path.Parent);
+        return null;
     }
 
     public async IAsyncEnumerable<VfsEntry> ListAsync(VfsPath path, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -145,6 +156,7 @@ public sealed class S3Vfs : IVfs
                 else
                 {
                     if (key == directory) continue; // this directory's own marker
+                    if (_readers.IsUnlinked(key)) continue; // unlinked while still being read
                     if (!IsListableName(key[directory.Length..], key)) continue;
                     held.Enqueue((info, _options.ListingFetchesMetadata ? LimitedHeadAsync(heads, key, cancellationToken) : null));
                 }
@@ -244,6 +256,7 @@ public sealed class S3Vfs : IVfs
         if (attributes.IsDirectory) throw VfsException.IsADirectory(path);
         var key = KeyOf(path).Object;
         if (_writers.TryRemove(key, out var writer)) writer.Discard();
+        if (_readers.TryDeferDelete(key)) return; // deleted when its last reader closes
         await Client.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
     }
 
@@ -264,11 +277,16 @@ public sealed class S3Vfs : IVfs
 
     public async ValueTask RenameAsync(VfsPath from, VfsPath to, VfsRenameFlags flags, CancellationToken cancellationToken)
     {
+        if (flags.HasFlag(VfsRenameFlags.Exchange | VfsRenameFlags.NoReplace)) throw VfsException.Invalid("RENAME_NOREPLACE and RENAME_EXCHANGE together");
         if (flags.HasFlag(VfsRenameFlags.Exchange)) throw VfsException.NotSupported("RENAME_EXCHANGE is not supported on S3");
         if (from.IsRoot || to.IsRoot) throw new VfsException(Errno.EBUSY, "the mount root cannot be renamed");
         if (to.IsDescendantOf(from)) throw VfsException.Invalid($"cannot move {from} into itself ({to})");
         var source = await TryGetAttrAsync(from, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(from);
-        if (from == to) return;
+        if (from == to)
+        {
+            if (flags.HasFlag(VfsRenameFlags.NoReplace)) throw VfsException.Exists(to);
+            return;
+        }
         await RequireDirectoryAsync(to.Parent, cancellationToken).ConfigureAwait(false);
         var target = await TryGetAttrAsync(to, cancellationToken).ConfigureAwait(false);
         if (target is not null)
@@ -304,7 +322,9 @@ public sealed class S3Vfs : IVfs
         }
         var info = await Client.HeadAsync(fromKey, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(from);
         if (_writers.TryRemove(toKey, out var overwritten)) overwritten.Discard();
+        _readers.CancelDeferredDelete(toKey);
         await _copier.CopyAsync(info, toKey, null, cancellationToken).ConfigureAwait(false);
+        _readers.Move(fromKey, toKey);
         await Client.DeleteAsync(fromKey, cancellationToken).ConfigureAwait(false);
     }
 
@@ -329,6 +349,7 @@ public sealed class S3Vfs : IVfs
 
         await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = _options.RenameConcurrency, CancellationToken = cancellationToken },
             async (info, token) => await _copier.CopyAsync(info, toPrefix + info.Key[fromPrefix.Length..], null, token).ConfigureAwait(false)).ConfigureAwait(false);
+        _readers.MovePrefix(fromPrefix, toPrefix);
 
         foreach (var batch in objects.Select(o => o.Key).Chunk(1000))
             await Client.DeleteManyAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -344,12 +365,16 @@ public sealed class S3Vfs : IVfs
             return writer.Attributes;
         }
         var current = await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(path);
-        if (path.IsRoot) return current; // the bucket root has no object to hold metadata
-        if (changes.Size is { } newSize && newSize != current.Size)
+        if (changes.Size is { } newSize)
         {
             if (current.IsDirectory) throw VfsException.IsADirectory(path);
-            if (newSize != 0) throw VfsException.NotSupported($"S3 objects cannot be truncated to {newSize} bytes in place ({path}); the content cache adds truncate");
+            if (current.IsSymlink) throw VfsException.Invalid($"cannot truncate a symlink: {path}");
+            if (newSize < 0) throw VfsException.Invalid($"negative size {newSize}");
+            if (newSize != 0 && newSize != current.Size)
+                throw VfsException.NotSupported($"S3 objects cannot be truncated to {newSize} bytes in place ({path}); the content cache adds truncate");
         }
+        if (current.IsSymlink && changes.Mode is not null) throw VfsException.NotSupported($"a symlink's mode cannot be changed: {path}");
+        if (path.IsRoot) return current; // the bucket root has no object to hold metadata
         bool truncate = changes.Size == 0 && current.Size != 0 && !current.IsDirectory;
         bool metadataChange = changes.Mode is not null || changes.Uid is not null || changes.Gid is not null || changes.ModifiedTime is not null || changes.AccessTime is not null;
         if (!truncate && !metadataChange) return current;
@@ -384,11 +409,13 @@ public sealed class S3Vfs : IVfs
     public async ValueTask<VfsAttributes> SymlinkAsync(VfsPath path, string target, VfsCreateOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (target.Length == 0) throw VfsException.Invalid("empty symlink target");
+        if (target.Length == 0) throw VfsException.NotFound(path); // as symlink(2) answers an empty target
+        if (Encoding.UTF8.GetByteCount(target) >= 4096) throw new VfsException(Errno.ENAMETOOLONG, "symlink target longer than PATH_MAX");
         if (path.IsRoot || await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) is not null) throw VfsException.Exists(path);
         await RequireDirectoryAsync(path.Parent, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var body = Encoding.UTF8.GetBytes(target);
+        _readers.CancelDeferredDelete(KeyOf(path).Object);
         var etag = await Client.PutAsync(KeyOf(path).Object, body,
             S3Metadata.Create(VfsEntryKind.Symlink, 0b111_111_111, options.Uid, options.Gid, now), cancellationToken).ConfigureAwait(false);
         return S3Attributes.New(VfsEntryKind.Symlink, options, body.Length, now, etag);
@@ -396,6 +423,7 @@ public sealed class S3Vfs : IVfs
 
     public async ValueTask<string> ReadlinkAsync(VfsPath path, CancellationToken cancellationToken)
     {
+        if (path.IsRoot) throw VfsException.Invalid("the mount root is not a symlink");
         var attributes = await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(path);
         if (!attributes.IsSymlink) throw VfsException.Invalid($"not a symlink: {path}");
         return Encoding.UTF8.GetString(await Client.GetAllAsync(KeyOf(path).Object, cancellationToken).ConfigureAwait(false));
@@ -403,6 +431,7 @@ public sealed class S3Vfs : IVfs
 
     public async ValueTask<IVfsFile> OpenAsync(VfsPath path, VfsOpenFlags flags, VfsCreateOptions options, CancellationToken cancellationToken)
     {
+        if ((flags & VfsOpenFlags.ReadWrite) == 0) throw VfsException.Invalid($"open of {path} without read or write access");
         if (path.IsRoot) throw VfsException.IsADirectory(path);
         var key = KeyOf(path).Object;
         var current = await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false);
@@ -418,9 +447,13 @@ public sealed class S3Vfs : IVfs
         if (flags.HasFlag(VfsOpenFlags.Create | VfsOpenFlags.Exclusive)) throw VfsException.Exists(path);
         if (current.IsDirectory) throw VfsException.IsADirectory(path);
         if (current.IsSymlink) throw new VfsException(Errno.ELOOP, $"{path} is a symlink");
-        if (!flags.HasFlag(VfsOpenFlags.Write)) return new S3ReadFile(Client, _options, key, flags, current);
-        if (!flags.HasFlag(VfsOpenFlags.Truncate) && current.Size > 0)
-            throw VfsException.NotSupported($"S3 objects are replaced whole: open {path} for writing with O_TRUNC (the content cache adds in-place writes)");
+        // without O_TRUNC an existing object can be read through a writable handle, which refuses the writes themselves
+        if (!flags.HasFlag(VfsOpenFlags.Write) || (!flags.HasFlag(VfsOpenFlags.Truncate) && current.Size > 0))
+        {
+            var reader = new S3ReadFile(Client, _options, key, flags, current, ReaderClosed);
+            _readers.Add(reader);
+            return reader;
+        }
 
         // replacing an object keeps its mode, owner and other metadata
         var head = _writers.TryGetValue(key, out var pending) && pending.IsPending ? null : await Client.HeadAsync(key, cancellationToken).ConfigureAwait(false);
@@ -430,8 +463,26 @@ public sealed class S3Vfs : IVfs
 
     private S3WriteFile Register(S3WriteFile writer)
     {
+        _readers.CancelDeferredDelete(writer.Key);
         _writers[writer.Key] = writer;
         return writer;
+    }
+
+    private void ReaderClosed(S3ReadFile reader)
+    {
+        if (_readers.Remove(reader) is { } key) _ = DeleteDeferredAsync(key);
+    }
+
+    private async Task DeleteDeferredAsync(string key)
+    {
+        try
+        {
+            await Client.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (VfsException e)
+        {
+            _logger.LogWarning("could not delete '{Key}', unlinked while it was open: {Error}", key, e.Message);
+        }
     }
 
     private void Unregister(S3WriteFile writer) => _writers.TryRemove(new KeyValuePair<string, S3WriteFile>(writer.Key, writer));

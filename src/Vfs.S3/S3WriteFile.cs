@@ -92,6 +92,7 @@ internal sealed class S3WriteFile : IVfsFile
 
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        if (offset < 0) throw VfsException.Invalid($"negative offset {offset}");
         if (!Flags.HasFlag(VfsOpenFlags.Write)) throw new VfsException(Errno.EBADF, $"'{_key}' is not open for writing");
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -149,6 +150,7 @@ internal sealed class S3WriteFile : IVfsFile
 
     public async ValueTask TruncateAsync(long size, CancellationToken cancellationToken)
     {
+        if (size < 0) throw VfsException.Invalid($"negative size {size}");
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -170,6 +172,7 @@ internal sealed class S3WriteFile : IVfsFile
 
     public ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
+        if (offset < 0) throw VfsException.Invalid($"negative offset {offset}");
         if (!Flags.HasFlag(VfsOpenFlags.Read)) throw new VfsException(Errno.EBADF, $"'{_key}' is not open for reading");
         if (Interlocked.Read(ref _length) == 0) return ValueTask.FromResult(0);
         throw new VfsException(Errno.ENOTSUP, $"reading '{_key}' while it is being written is not supported by the S3 store alone (the content cache adds it)");
