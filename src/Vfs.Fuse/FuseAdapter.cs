@@ -31,6 +31,9 @@ internal sealed class FuseAdapter
     private const int O_APPEND = 0x400;
     private const int W_OK = 2;
 
+    /// <summary>Buffers for read and write payloads, up to max_write (1 MiB) each, kept for reuse (not left to the GC).</summary>
+    public static readonly ArrayPool<byte> Payloads = ArrayPool<byte>.Create(FuseMountOptions.MaxWrite, maxArraysPerBucket: 64);
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly IVfs _vfs;
@@ -363,7 +366,7 @@ internal sealed class FuseAdapter
 
     public async ValueTask ReadAsync(FuseRequest r, ulong fh, int size, long offset)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+        byte[] buffer = Payloads.Rent(size);
         try
         {
             var handle = FileOf(fh);
@@ -376,7 +379,7 @@ internal sealed class FuseAdapter
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Payloads.Return(buffer);
         }
     }
 
@@ -395,7 +398,7 @@ internal sealed class FuseAdapter
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(data);
+            Payloads.Return(data);
         }
     }
 
@@ -449,6 +452,7 @@ internal sealed class FuseAdapter
             var path = Resolve(ino, r);
             var handle = new DirectoryHandle(ino, path);
             info.Fh = _directories.Add(handle);
+            if (!r.TryBeginReply()) return;
             if (LibFuse.ReplyOpen(r.Handle, &info) != 0) _directories.TryRemove(info.Fh, out _);
             Finish(r, 0);
         }
@@ -492,7 +496,8 @@ internal sealed class FuseAdapter
 
     public void ReleaseDir(FuseRequest r, ulong fh)
     {
-        if (_directories.TryRemove(fh, out var handle)) handle.Gate.Dispose();
+        // The gate is not disposed: a readdir that just answered may still be releasing it.
+        _directories.TryRemove(fh, out _);
         ReplyError(r, 0);
     }
 
@@ -692,6 +697,7 @@ internal sealed class FuseAdapter
 
     private unsafe void ReplyEntry(FuseRequest r, VfsPath path, VfsAttributes attributes)
     {
+        if (!r.TryBeginReply()) return;
         ulong ino = Inodes.Remember(path);
         var param = EntryParam(ino, attributes);
         int result = LibFuse.ReplyEntry(r.Handle, &param);
@@ -701,6 +707,7 @@ internal sealed class FuseAdapter
 
     private unsafe void ReplyNegativeEntry(FuseRequest r)
     {
+        if (!r.TryBeginReply()) return;
         if (_entryTimeout > 0)
         {
             // ino 0 with a timeout: the kernel caches "no such name" for that long.
@@ -710,12 +717,14 @@ internal sealed class FuseAdapter
         }
         else
         {
-            ReplyError(r, (int)Errno.ENOENT);
+            LibFuse.ReplyErr(r.Handle, (int)Errno.ENOENT);
+            Finish(r, (int)Errno.ENOENT);
         }
     }
 
     private unsafe bool ReplyCreate(FuseRequest r, VfsPath path, VfsAttributes attributes, IVfsFile file, FuseFileInfo info)
     {
+        if (!r.TryBeginReply()) return false;
         ulong ino = Inodes.Remember(path);
         var handle = new FileHandle(ino, file);
         info.Fh = _files.Add(handle);
@@ -734,6 +743,7 @@ internal sealed class FuseAdapter
 
     private unsafe bool ReplyOpen(FuseRequest r, ulong ino, IVfsFile file, FuseFileInfo info)
     {
+        if (!r.TryBeginReply()) return false;
         var handle = new FileHandle(ino, file);
         info.Fh = _files.Add(handle);
         Inodes.AttachHandle(ino, handle);
@@ -749,6 +759,7 @@ internal sealed class FuseAdapter
 
     private unsafe void ReplyAttr(FuseRequest r, ulong ino, VfsAttributes attributes)
     {
+        if (!r.TryBeginReply()) return;
         var stat = _stats.ToStat(ino, attributes);
         LibFuse.ReplyAttr(r.Handle, &stat, _attrTimeout);
         Finish(r, 0);
@@ -756,6 +767,7 @@ internal sealed class FuseAdapter
 
     private unsafe void ReplyReadlink(FuseRequest r, string target)
     {
+        if (!r.TryBeginReply()) return;
         byte[] bytes = new byte[Encoding.UTF8.GetByteCount(target) + 1];
         Encoding.UTF8.GetBytes(target, bytes);
         fixed (byte* text = bytes) LibFuse.ReplyReadlink(r.Handle, text);
@@ -764,18 +776,21 @@ internal sealed class FuseAdapter
 
     private unsafe void ReplyBuffer(FuseRequest r, byte[] buffer, int length)
     {
+        if (!r.TryBeginReply()) return;
         fixed (byte* data = buffer) LibFuse.ReplyBuf(r.Handle, data, (nuint)length);
         Finish(r, 0, length);
     }
 
     private void ReplyWrite(FuseRequest r, int count)
     {
+        if (!r.TryBeginReply()) return;
         LibFuse.ReplyWrite(r.Handle, (nuint)count);
         Finish(r, 0, count);
     }
 
     private unsafe void ReplyStatFs(FuseRequest r, VfsStatFs statFs)
     {
+        if (!r.TryBeginReply()) return;
         var native = new StatVfs
         {
             BlockSize = (ulong)statFs.BlockSize,
@@ -794,12 +809,21 @@ internal sealed class FuseAdapter
 
     public void ReplyError(FuseRequest r, int errno)
     {
+        if (!r.TryBeginReply()) return;
         LibFuse.ReplyErr(r.Handle, errno);
         Finish(r, errno);
     }
 
-    private void Fail(FuseRequest r, Exception exception) =>
+    private void Fail(FuseRequest r, Exception exception)
+    {
+        if (r.Replied)
+        {
+            // Failed after its answer went out (e.g. while cleaning up): the kernel has its reply; only log.
+            _options.Log($"vfs: {r.Op} {r.Subject}: error after the reply: {exception.GetType().Name}: {exception.Message}");
+            return;
+        }
         ReplyError(r, FuseErrors.ToErrno(exception, r.Op, r.Subject ?? "", _options.Log));
+    }
 
     private void Finish(FuseRequest r, int errno, int bytes = -1)
     {

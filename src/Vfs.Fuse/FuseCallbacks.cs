@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 using Vfs.Abstractions;
 using Vfs.Fuse.Native;
@@ -287,7 +286,7 @@ internal static unsafe class FuseCallbacks
         {
             // The kernel's bytes are valid only during this call: copy them before the write goes async.
             int length = (int)size;
-            byte[] data = ArrayPool<byte>.Shared.Rent(length);
+            byte[] data = FuseAdapter.Payloads.Rent(length);
             new ReadOnlySpan<byte>(buf, length).CopyTo(data);
             _ = AdapterOf(req).WriteAsync(FuseRequest.Begin(req, "write", $"ino={ino} off={off} size={size}"), fi->Fh, data, length, off);
         }

@@ -21,6 +21,7 @@ internal sealed class FuseRequest
 
     private readonly CancellationTokenSource _cancellation = new();
     private readonly long _id;
+    private int _replied;
 
     private FuseRequest(nint handle, string op, string? subject)
     {
@@ -49,6 +50,11 @@ internal sealed class FuseRequest
         LibFuse.RequestInterruptFunc(handle, &OnInterrupt, (nint)request._id);
         return request;
     }
+
+    /// <summary>True the first time only: a request is answered exactly once (libfuse frees it with the reply).</summary>
+    public bool TryBeginReply() => Interlocked.Exchange(ref _replied, 1) == 0;
+
+    public bool Replied => Volatile.Read(ref _replied) != 0;
 
     public void End()
     {

@@ -204,6 +204,8 @@ public sealed class MetadataCacheVfs : ForwardingVfs
             if (node.PendingLookup == completion.Task) node.PendingLookup = null;
             change = Store(node, generation, startedAt, answer);
         }
+        // The parent's kept listing holds the old attributes (or lacks the new name): it is stale too.
+        if (change is not null && !node.Path.IsRoot) ResetListing(node.Path.Parent);
         Report(change);
         completion.SetResult(answer);
     }
@@ -316,8 +318,8 @@ public sealed class MetadataCacheVfs : ForwardingVfs
     /// <summary>Stores one listed entry's attributes in its own node; false once the directory changed under the listing.</summary>
     private bool Fill(MetadataCacheNode directory, long generation, long startedAt, VfsEntry entry)
     {
-        if (!VfsPath.IsValidName(entry.Name)) return true;
-        var child = GetOrAddNode(directory.Path.Combine(entry.Name));
+        if (ChildPath(directory.Path, entry.Name) is not { } childPath) return true;
+        var child = GetOrAddNode(childPath);
         VfsChange? change;
         lock (directory.Gate)
         {
@@ -346,8 +348,8 @@ public sealed class MetadataCacheVfs : ForwardingVfs
             {
                 foreach (var old in previous.Entries)
                 {
-                    if (listing.Names.Contains(old.Name)) continue;
-                    var change = new VfsChange(directory.Path.Combine(old.Name), VfsChangeKind.Deleted, old.Attributes, null);
+                    if (listing.Names.Contains(old.Name) || ChildPath(directory.Path, old.Name) is not { } oldPath) continue;
+                    var change = new VfsChange(oldPath, VfsChangeKind.Deleted, old.Attributes, null);
                     if (_nodes.TryGetValue(change.Path, out var child))
                     {
                         lock (child.Gate)
@@ -367,6 +369,20 @@ public sealed class MetadataCacheVfs : ForwardingVfs
             SetListing(directory, listing);
         }
         return changes;
+    }
+
+    /// <summary>The path of a listed name, or null for a name no path can hold (the inner layer's problem; it is passed on, not cached).</summary>
+    private static VfsPath? ChildPath(VfsPath directory, string name)
+    {
+        if (!VfsPath.IsValidName(name)) return null;
+        try
+        {
+            return directory.Combine(name);
+        }
+        catch (VfsException)
+        {
+            return null; // ENAMETOOLONG: the whole path is past the limit
+        }
     }
 
     /// <summary>Replaces a node's listing (its gate held), keeping the size accounting right.</summary>

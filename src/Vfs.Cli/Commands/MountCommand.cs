@@ -92,7 +92,9 @@ public static class MountCommand
 
         var store = await kind.OpenAsync(source, parse, cancellationToken).ConfigureAwait(false);
         var stack = await layers.ComposeAsync(store, parse, cancellationToken).ConfigureAwait(false);
-        return await ForegroundMount.RunAsync(stack, source, mountPoint, options).ConfigureAwait(false);
+        int exitCode = await ForegroundMount.RunAsync(stack, source, mountPoint, options).ConfigureAwait(false);
+        if (exitCode == 0 && !options.Debug) DaemonLauncher.RemoveLog();
+        return exitCode;
     }
 
     private static FuseMountOptions ReadOptions(ParseResult parse)

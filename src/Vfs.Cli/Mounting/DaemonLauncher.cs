@@ -57,6 +57,12 @@ public static class DaemonLauncher
         }
     }
 
+    /// <summary>In the child, after a clean unmount: the log holds nothing worth keeping (kept with --debug or on error).</summary>
+    public static void RemoveLog()
+    {
+        if (Environment.GetEnvironmentVariable(ChildVariable) is { Length: > 0 } log) File.Delete(log);
+    }
+
     /// <summary>In the child: leave the parent's session and send standard output and error (ours and libfuse's) to the log.</summary>
     public static void DetachFromParent()
     {

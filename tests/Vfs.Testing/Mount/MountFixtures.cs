@@ -1,0 +1,43 @@
+using Xunit;
+
+namespace Vfs.Testing.Mount;
+
+/// <summary>An xunit class fixture holding one child-process mount for a test class; always unmounted at the end.</summary>
+public abstract class MountFixture : IAsyncLifetime
+{
+    private VfsMount? _mount;
+
+    public VfsMount Mount => _mount ?? throw new InvalidOperationException("not mounted");
+
+    /// <summary>The directory behind a local: mount (null for memory:), to compare with what the mount shows.</summary>
+    public string? BackingDirectory { get; protected set; }
+
+    protected abstract string Source { get; }
+
+    public virtual async Task InitializeAsync() => _mount = await VfsMount.StartAsync(Source).ConfigureAwait(false);
+
+    public virtual async Task DisposeAsync()
+    {
+        if (_mount is not null) await _mount.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>`vfs mount memory: MNT`.</summary>
+public sealed class MemoryMountFixture : MountFixture
+{
+    protected override string Source => "memory:";
+}
+
+/// <summary>`vfs mount local:DIR MNT` over a fresh temp directory, deleted afterwards.</summary>
+public sealed class LocalMountFixture : MountFixture
+{
+    public LocalMountFixture() => BackingDirectory = Directory.CreateTempSubdirectory("vfs-backing-").FullName;
+
+    protected override string Source => "local:" + BackingDirectory;
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync().ConfigureAwait(false);
+        Directory.Delete(BackingDirectory!, recursive: true);
+    }
+}
