@@ -58,6 +58,12 @@ internal sealed class S3OpenReaders
         lock (_sync) _unlinked.Remove(key);
     }
 
+    /// <summary>The readers open on <paramref name="key"/> now.</summary>
+    public IReadOnlyList<S3ReadFile> On(string key)
+    {
+        lock (_sync) return _byKey.TryGetValue(key, out var readers) ? [.. readers] : [];
+    }
+
     /// <summary>A file rename: readers of <paramref name="from"/> now read <paramref name="to"/>.</summary>
     public void Move(string from, string to)
     {

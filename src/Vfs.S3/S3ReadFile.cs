@@ -29,7 +29,7 @@ internal sealed class S3ReadFile : IVfsFile
     private readonly S3VfsOptions _options;
     private readonly Action<S3ReadFile>? _onClosed;
     private volatile string _key;
-    private readonly VfsAttributes _attributes;
+    private volatile VfsAttributes _attributes;
     private readonly Lock _sync = new();
     private readonly List<Segment> _segments = [];
     private readonly CancellationTokenSource _closed = new();
@@ -60,6 +60,19 @@ internal sealed class S3ReadFile : IVfsFile
     {
         get => _key;
         set => _key = value;
+    }
+
+    /// <summary>
+    /// This mount changed the object's metadata (setattr: a copy onto itself, same bytes) or emptied it: the handle
+    /// shows the new attributes and reads the new version instead of calling it stale.
+    /// </summary>
+    public void Refresh(VfsAttributes attributes)
+    {
+        lock (_sync)
+        {
+            if (attributes.Size != _attributes.Size) _segments.Clear();
+            _attributes = attributes;
+        }
     }
 
     /// <summary>GETs issued so far (for tests of the read-ahead policy).</summary>

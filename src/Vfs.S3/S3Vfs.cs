@@ -40,6 +40,7 @@ public sealed class S3Vfs : IVfs
     private readonly DateTimeOffset _mountTime;
     private readonly ConcurrentDictionary<string, S3WriteFile> _writers = new(StringComparer.Ordinal);
     private readonly S3OpenReaders _readers = new();
+    private VfsAttributes? _root;
 
     /// <param name="s3">The SDK client (see <see cref="S3ClientFactory"/>); its own retries should be off.</param>
     /// <param name="pipeline">The resilience pipeline; by default built from <see cref="S3VfsOptions.Resilience"/>.</param>
@@ -83,11 +84,20 @@ public sealed class S3Vfs : IVfs
 
     private S3Key KeyOf(VfsPath path) => new(_prefix, path);
 
-    private VfsAttributes RootAttributes() => _attributes.Directory(null, _mountTime);
+    /// <summary>
+    /// The root's attributes: a prefix mount keeps them in the marker object <c>PREFIX/</c> (read once, then held);
+    /// the bucket root has no object, so a chmod of it lasts as long as the mount.
+    /// </summary>
+    private async ValueTask<VfsAttributes> RootAttributesAsync(CancellationToken cancellationToken)
+    {
+        if (_root is { } known) return known;
+        var marker = _prefix.Length == 0 ? null : await Client.HeadAsync(_prefix, cancellationToken).ConfigureAwait(false);
+        return _root = _attributes.Directory(marker, _mountTime);
+    }
 
     public async ValueTask<VfsAttributes?> TryGetAttrAsync(VfsPath path, CancellationToken cancellationToken)
     {
-        if (path.IsRoot) return RootAttributes();
+        if (path.IsRoot) return await RootAttributesAsync(cancellationToken).ConfigureAwait(false);
         var key = KeyOf(path);
         if (_writers.TryGetValue(key.Object, out var writer) && writer.IsPending) return writer.Attributes;
         bool unlinked = _readers.IsUnlinked(key.Object);
@@ -183,7 +193,7 @@ public sealed class S3Vfs : IVfs
         if (!exists)
         {
             // nothing below: an empty directory has its marker (listed above), so this is no directory
-            if (await Client.HeadAsync(KeyOf(path).Object, cancellationToken).ConfigureAwait(false) is not null) throw VfsException.NotADirectory(path);
+            if (await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) is not null) throw VfsException.NotADirectory(path);
             throw VfsException.NotFound(path);
         }
     }
@@ -280,24 +290,23 @@ public sealed class S3Vfs : IVfs
         if (flags.HasFlag(VfsRenameFlags.Exchange | VfsRenameFlags.NoReplace)) throw VfsException.Invalid("RENAME_NOREPLACE and RENAME_EXCHANGE together");
         if (flags.HasFlag(VfsRenameFlags.Exchange)) throw VfsException.NotSupported("RENAME_EXCHANGE is not supported on S3");
         if (from.IsRoot || to.IsRoot) throw new VfsException(Errno.EBUSY, "the mount root cannot be renamed");
-        if (to.IsDescendantOf(from)) throw VfsException.Invalid($"cannot move {from} into itself ({to})");
+        // the checks in the order Linux makes them
         var source = await TryGetAttrAsync(from, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(from);
-        if (from == to)
-        {
-            if (flags.HasFlag(VfsRenameFlags.NoReplace)) throw VfsException.Exists(to);
-            return;
-        }
         await RequireDirectoryAsync(to.Parent, cancellationToken).ConfigureAwait(false);
-        var target = await TryGetAttrAsync(to, cancellationToken).ConfigureAwait(false);
+        var target = from == to ? source : await TryGetAttrAsync(to, cancellationToken).ConfigureAwait(false);
+        if (flags.HasFlag(VfsRenameFlags.NoReplace) && target is not null) throw VfsException.Exists(to);
+        if (to.IsDescendantOf(from)) throw VfsException.Invalid($"cannot move {from} into itself ({to})");
+        if (from.IsDescendantOf(to)) throw VfsException.NotEmpty(to);
+        if (from == to) return;
         if (target is not null)
         {
-            if (flags.HasFlag(VfsRenameFlags.NoReplace)) throw VfsException.Exists(to);
             if (source.IsDirectory && !target.IsDirectory) throw VfsException.NotADirectory(to);
             if (!source.IsDirectory && target.IsDirectory) throw VfsException.IsADirectory(to);
             if (target.IsDirectory)
             {
                 var page = await Client.ListAsync(KeyOf(to).Directory, null, null, 2, cancellationToken).ConfigureAwait(false);
-                if (page.Objects.Any(o => o.Key != KeyOf(to).Directory) || page.CommonPrefixes.Count > 0) throw VfsException.NotEmpty(to);
+                if (page.Objects.Any(o => o.Key != KeyOf(to).Directory) || page.CommonPrefixes.Count > 0 || HasPendingWriterBelow(KeyOf(to).Directory))
+                    throw VfsException.NotEmpty(to);
             }
         }
 
@@ -320,6 +329,12 @@ public sealed class S3Vfs : IVfs
             await Client.DeleteAsync(fromKey, cancellationToken).ConfigureAwait(false); // the version it replaces, if any
             return;
         }
+        if (writer is not null && writer.CanRetarget && await writer.TryRetargetAsync(toKey, cancellationToken).ConfigureAwait(false))
+        {
+            // uploaded, but still open: its next flush goes to the new name
+            _writers.TryRemove(new KeyValuePair<string, S3WriteFile>(fromKey, writer));
+            _writers[toKey] = writer;
+        }
         var info = await Client.HeadAsync(fromKey, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(from);
         if (_writers.TryRemove(toKey, out var overwritten)) overwritten.Discard();
         _readers.CancelDeferredDelete(toKey);
@@ -336,7 +351,9 @@ public sealed class S3Vfs : IVfs
     {
         var fromPrefix = KeyOf(from).Directory;
         var toPrefix = KeyOf(to).Directory;
-        if (HasPendingWriterBelow(fromPrefix)) throw new VfsException(Errno.EBUSY, $"files below {from} are being written; rename it after they are closed");
+        var writers = _writers.Values.Where(w => w.Key.StartsWith(fromPrefix, StringComparison.Ordinal)).ToList();
+        if (writers.Any(w => !w.CanRetarget))
+            throw new VfsException(Errno.EBUSY, $"a file below {from} is being uploaded; rename it after the file is closed");
         var objects = new List<S3ObjectInfo>();
         string? token = null;
         do
@@ -350,6 +367,15 @@ public sealed class S3Vfs : IVfs
         await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = _options.RenameConcurrency, CancellationToken = cancellationToken },
             async (info, token) => await _copier.CopyAsync(info, toPrefix + info.Key[fromPrefix.Length..], null, token).ConfigureAwait(false)).ConfigureAwait(false);
         _readers.MovePrefix(fromPrefix, toPrefix);
+        // files being written below move with the directory (their uploads go to the new keys)
+        foreach (var writer in writers)
+        {
+            var oldKey = writer.Key;
+            var newKey = toPrefix + oldKey[fromPrefix.Length..];
+            if (!await writer.TryRetargetAsync(newKey, cancellationToken).ConfigureAwait(false)) continue;
+            _writers.TryRemove(new KeyValuePair<string, S3WriteFile>(oldKey, writer));
+            _writers[newKey] = writer;
+        }
 
         foreach (var batch in objects.Select(o => o.Key).Chunk(1000))
             await Client.DeleteManyAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -374,9 +400,26 @@ public sealed class S3Vfs : IVfs
                 throw VfsException.NotSupported($"S3 objects cannot be truncated to {newSize} bytes in place ({path}); the content cache adds truncate");
         }
         if (current.IsSymlink && changes.Mode is not null) throw VfsException.NotSupported($"a symlink's mode cannot be changed: {path}");
-        if (path.IsRoot) return current; // the bucket root has no object to hold metadata
-        bool truncate = changes.Size == 0 && current.Size != 0 && !current.IsDirectory;
         bool metadataChange = changes.Mode is not null || changes.Uid is not null || changes.Gid is not null || changes.ModifiedTime is not null || changes.AccessTime is not null;
+        if (path.IsRoot)
+        {
+            if (!metadataChange) return current;
+            var changed = current with
+            {
+                Mode = changes.Mode is { } rootMode ? rootMode & VfsAttributes.PermissionMask : current.Mode,
+                Uid = changes.Uid ?? current.Uid,
+                Gid = changes.Gid ?? current.Gid,
+                ModifiedTime = changes.ModifiedTime ?? current.ModifiedTime,
+                AccessTime = changes.AccessTime ?? current.AccessTime,
+            };
+            if (_prefix.Length > 0)
+            {
+                var marker = await Client.HeadAsync(_prefix, cancellationToken).ConfigureAwait(false);
+                await Client.PutAsync(_prefix, ReadOnlyMemory<byte>.Empty, S3Metadata.Apply(marker?.Metadata ?? new Dictionary<string, string>(), current, changes), cancellationToken).ConfigureAwait(false);
+            }
+            return _root = changed;
+        }
+        bool truncate = changes.Size == 0 && current.Size != 0 && !current.IsDirectory;
         if (!truncate && !metadataChange) return current;
 
         var objectKey = current.IsDirectory ? key.Directory : key.Object;
@@ -393,7 +436,7 @@ public sealed class S3Vfs : IVfs
             if (head is null) throw VfsException.NotFound(path);
             etag = await _copier.CopyAsync(head, objectKey, metadata, cancellationToken).ConfigureAwait(false);
         }
-        return current with
+        var updated = current with
         {
             Size = truncate ? 0 : current.Size,
             Mode = changes.Mode is { } mode ? mode & VfsAttributes.PermissionMask : current.Mode,
@@ -404,6 +447,13 @@ public sealed class S3Vfs : IVfs
             ChangeTime = _time.GetUtcNow(),
             ETag = etag,
         };
+        // open handles of this file see the change (a later flush of an open writer keeps it)
+        if (!current.IsDirectory)
+        {
+            if (_writers.TryGetValue(key.Object, out var open)) open.ApplyChanges(changes with { Size = null });
+            foreach (var reader in _readers.On(key.Object)) reader.Refresh(updated);
+        }
+        return updated;
     }
 
     public async ValueTask<VfsAttributes> SymlinkAsync(VfsPath path, string target, VfsCreateOptions options, CancellationToken cancellationToken)
@@ -441,13 +491,21 @@ public sealed class S3Vfs : IVfs
             await RequireDirectoryAsync(path.Parent, cancellationToken).ConfigureAwait(false);
             var now = _time.GetUtcNow();
             var metadata = S3Metadata.Create(VfsEntryKind.File, options.Mode, options.Uid, options.Gid, now);
-            return Register(new S3WriteFile(Client, _options, key, flags | VfsOpenFlags.Write, S3Attributes.New(VfsEntryKind.File, options, 0, now),
+            return Register(new S3WriteFile(Client, _options, key, flags, S3Attributes.New(VfsEntryKind.File, options, 0, now),
                 metadata, _time, _logger, Unregister));
         }
         if (flags.HasFlag(VfsOpenFlags.Create | VfsOpenFlags.Exclusive)) throw VfsException.Exists(path);
         if (current.IsDirectory) throw VfsException.IsADirectory(path);
         if (current.IsSymlink) throw new VfsException(Errno.ELOOP, $"{path} is a symlink");
         // without O_TRUNC an existing object can be read through a writable handle, which refuses the writes themselves
+        if (!flags.HasFlag(VfsOpenFlags.Write) && _writers.TryGetValue(key, out var writing) && writing.IsPending)
+        {
+            // being written through this mount: a reader gets the version in the store, if there is one
+            var stored = await Client.HeadAsync(key, cancellationToken).ConfigureAwait(false);
+            if (stored is null && writing.Attributes.Size > 0)
+                throw new VfsException(Errno.EBUSY, $"{path} is being written and not yet uploaded; it can be read after close");
+            current = stored is null ? writing.Attributes : _attributes.Object(stored); // a new file with nothing written yet reads as empty
+        }
         if (!flags.HasFlag(VfsOpenFlags.Write) || (!flags.HasFlag(VfsOpenFlags.Truncate) && current.Size > 0))
         {
             var reader = new S3ReadFile(Client, _options, key, flags, current, ReaderClosed);

@@ -134,7 +134,7 @@ internal sealed class S3WriteFile : IVfsFile
 
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        if (!Flags.HasFlag(VfsOpenFlags.Write)) return;
+        // a handle that created the file commits it even when opened read-only (open O_RDONLY|O_CREAT)
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -199,13 +199,17 @@ internal sealed class S3WriteFile : IVfsFile
         }
     }
 
+    /// <summary>True while the writer holds every byte it was given (no multipart upload): it can move to another key.</summary>
+    public bool CanRetarget => _state is State.Buffering || (_state is State.Committed && _uploadId is null);
+
     /// <summary>Moves the object this writer will create to <paramref name="key"/> (rename while open); false once a multipart upload is open.</summary>
     public async ValueTask<bool> TryRetargetAsync(string key, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_state != State.Buffering) return false;
+            // nothing sent yet, or sent by one PUT whose buffer is kept (the next flush sends it again): movable
+            if (!CanRetarget) return false;
             _key = key;
             return true;
         }
@@ -416,7 +420,7 @@ internal sealed class S3WriteFile : IVfsFile
             }
         }
         // release(2) cannot report errors: a writer closed without flush still commits, and a failure is logged
-        if (IsPending && Flags.HasFlag(VfsOpenFlags.Write))
+        if (IsPending)
         {
             try
             {

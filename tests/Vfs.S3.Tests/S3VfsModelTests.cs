@@ -1,0 +1,56 @@
+using Vfs.Abstractions;
+using Vfs.Testing.Model;
+using Vfs.Testing.S3;
+using Xunit.Abstractions;
+
+namespace Vfs.S3.Tests;
+
+/// <summary>
+/// The model harness over S3Vfs on s3rver: random sequences of the operations S3Vfs supports (whole-object writes,
+/// directories, renames, symlinks, chmod) against MemoryVfs, each sequence in a fresh key prefix of one bucket.
+/// </summary>
+[Collection(S3rverCollection.Name)]
+public sealed class S3VfsModelTests(S3rverFixture server, ITestOutputHelper output)
+{
+    /// <summary>
+    /// S3's rules on top of the capabilities: one writer per object, and no replacing an object that is open.
+    /// A reader is pinned to the version it opened (ESTALE once replaced) where the model's reader keeps the old
+    /// inode, and a reader of an object being written sees the previous version where the model's sees the bytes so
+    /// far (or EBUSY for a new file); a directory with a file being written below it cannot be renamed (EBUSY). The
+    /// unit tests pin those.
+    /// </summary>
+    private sealed class S3Policy(VfsCapabilities capabilities) : ModelPolicy(capabilities)
+    {
+        public override ModelOp? Adjust(ModelOp op, ModelState state)
+        {
+            var adjusted = base.Adjust(op, state);
+            return adjusted switch
+            {
+                OpenOp open when IsOpen(state, open.Path.Literal) => null,
+                TreeOp when state.Handles.Any(h => h.CanWrite || h.Flags.HasFlag(VfsOpenFlags.Create)) => null, // it reads every file, those being written too
+                UnlinkOp unlink when IsOpen(state, unlink.Path.Literal) => null,
+                RenameOp rename when IsOpen(state, rename.To.Literal) || HasWriterAtOrBelow(state, rename.From.Literal) => null,
+                _ => adjusted,
+            };
+        }
+
+        private static bool IsOpen(ModelState state, VfsPath path) => state.Handles.Any(h => h.Path is { } p && p.IsSameOrDescendantOf(path));
+
+        private static bool HasWriterAtOrBelow(ModelState state, VfsPath path) =>
+            state.Handles.Any(h => h.CanWrite && h.Path is { } p && p.IsSameOrDescendantOf(path));
+    }
+
+    [Fact]
+    public async Task Model_RandomSequences_AgreeWithMemoryVfs()
+    {
+        var bucket = await server.CreateBucketAsync();
+        int sequence = 0;
+        var capabilities = S3TestContext.Create(server, S3TestContext.Options(server, bucket)).Capabilities;
+        var result = ModelHarness.Check(
+            () => S3TestContext.Create(server, S3TestContext.Options(server, bucket, $"seq {Interlocked.Increment(ref sequence)}")),
+            capabilities,
+            new HarnessOptions { MaxTest = 60, Policy = caps => new S3Policy(caps) });
+        output.WriteLine($"{sequence} sequences run");
+        Assert.True(result.Passed);
+    }
+}
