@@ -20,7 +20,7 @@ namespace Vfs.S3;
 /// warning); keys that are not valid names (<c>a//b</c>, <c>.</c>, <c>..</c>, segments over 255 bytes) are left out
 /// of listings with one warning each; rename of a directory copies and deletes every object below it, one by one
 /// (not atomic: a failure part-way leaves the copied objects at both places and the source complete); a lookup of
-/// <c>a/b</c> below a file <c>a</c> answers ENOENT, not ENOTDIR (that would cost a request per parent).
+/// <c>a/b/c</c> below a file <c>a</c> answers ENOENT, not ENOTDIR (only the immediate parent is checked, on a miss).
 /// State: <c>_writers</c> maps a key to the handle writing it while its object is not yet uploaded, so the path
 /// shows the writer's view (a file just created exists before its first upload); it is a concurrent map and no
 /// lock is held across an S3 call.
@@ -123,8 +123,13 @@ public sealed class S3Vfs : IVfs
             return _attributes.Directory(null, first?.LastModified ?? _mountTime);
         }
         if (await head.ConfigureAwait(false) is { } info && !unlinked) return _attributes.Object(info);
-        // not found: ENOTDIR rather than ENOENT when an ancestor is a file or a symlink (checked only on this miss path)
-        if (!path.Parent.IsRoot && await TryGetAttrAsync(path.Parent, cancellationToken).ConfigureAwait(false) is { IsDirectory: false })
+        // not found: ENOTDIR rather than ENOENT when the parent is a file or a symlink. Checked only on this miss
+        // path and for the parent only (one HEAD; the kernel resolves every component itself, so FUSE never asks this)
+        if (path.Parent.IsRoot) return null;
+        var parentKey = KeyOf(path.Parent).Object;
+        if ((_writers.TryGetValue(parentKey, out var parentWriter) && parentWriter.IsPending)
+            || (await Client.HeadAsync(parentKey, cancellationToken).ConfigureAwait(false) is not null
+                && await TryGetAttrAsync(path.Parent, cancellationToken).ConfigureAwait(false) is { IsDirectory: false }))
             throw VfsException.NotADirectory(path.Parent);
         return null;
     }
