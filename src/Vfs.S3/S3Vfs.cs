@@ -159,7 +159,7 @@ public sealed class S3Vfs : IVfs
                 {
                     // a common prefix "dir/name/": a directory
                     var name = key[directory.Length..^1];
-                    if (held.Count > 0 && held.Last().Info.Key == key[..^1])
+                    if (held.Any(h => h.Info.Key == key[..^1]))
                     {
                         WarnHiddenFile(key[..^1]);
                         held = new Queue<(S3ObjectInfo, Task<S3ObjectInfo?>?)>(held.Where(h => h.Info.Key != key[..^1]));
