@@ -296,7 +296,14 @@ public sealed class S3Vfs : IVfs
         if (flags.HasFlag(VfsRenameFlags.Exchange)) throw VfsException.NotSupported("RENAME_EXCHANGE is not supported on S3");
         if (from.IsRoot || to.IsRoot) throw new VfsException(Errno.EBUSY, "the mount root cannot be renamed");
         // the checks in the order Linux makes them
-        var source = await TryGetAttrAsync(from, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(from);
+        var source = await TryGetAttrAsync(from, cancellationToken).ConfigureAwait(false);
+        if (source is null)
+        {
+            // Linux walks both parents before it looks for the source: a missing source's errno comes after theirs
+            if (!from.Parent.IsRoot && await TryGetAttrAsync(from.Parent, cancellationToken).ConfigureAwait(false) is null) throw VfsException.NotFound(from);
+            await RequireDirectoryAsync(to.Parent, cancellationToken).ConfigureAwait(false);
+            throw VfsException.NotFound(from);
+        }
         await RequireDirectoryAsync(to.Parent, cancellationToken).ConfigureAwait(false);
         var target = from == to ? source : await TryGetAttrAsync(to, cancellationToken).ConfigureAwait(false);
         if (flags.HasFlag(VfsRenameFlags.NoReplace) && target is not null) throw VfsException.Exists(to);

@@ -53,4 +53,65 @@ public sealed class S3VfsModelTests(S3rverFixture server, ITestOutputHelper outp
         output.WriteLine($"{sequence} sequences run");
         Assert.True(result.Passed);
     }
+
+    private S3Vfs Fresh(string bucket, ref int sequence) =>
+        S3TestContext.Create(server, S3TestContext.Options(server, bucket, $"regression {Interlocked.Increment(ref sequence)}"));
+
+
+    // shrunk failures the harness found, kept as named regression tests
+
+    [Fact]
+    public async Task Regression_RenameMissingSourceIntoFile_IsEnotdirAsLinux()
+    {
+        var bucket = await server.CreateBucketAsync();
+        int n = 0;
+        ModelHarness.AssertScript(() => Fresh(bucket, ref n), await CapabilitiesOfAsync(bucket), """
+            open /d w,creat,trunc => h0
+            mkdir /b => dir mode=0755
+            rename /b/d /d/b => ENOTDIR
+            """);
+    }
+
+    [Fact]
+    public async Task Regression_ChmodRoot_IsKept()
+    {
+        var bucket = await server.CreateBucketAsync();
+        int n = 0;
+        ModelHarness.AssertScript(() => Fresh(bucket, ref n), await CapabilitiesOfAsync(bucket), """
+            chmod / 0700 => dir mode=0700
+            stat / => dir mode=0700
+            """);
+    }
+
+    [Fact]
+    public async Task Regression_ListOfFileCreatedReadOnly_IsEnotdir()
+    {
+        var bucket = await server.CreateBucketAsync();
+        int n = 0;
+        ModelHarness.AssertScript(() => Fresh(bucket, ref n), await CapabilitiesOfAsync(bucket), """
+            open /a r,creat => h0
+            list /a => ENOTDIR
+            close h0 => ok
+            stat /a => file size=0 mode=0644
+            """);
+    }
+
+    [Fact]
+    public async Task Regression_ChmodWhileOpen_ShowsInFstat()
+    {
+        var bucket = await server.CreateBucketAsync();
+        int n = 0;
+        ModelHarness.AssertScript(() => Fresh(bucket, ref n), await CapabilitiesOfAsync(bucket), """
+            open /a r,creat => h0
+            flush h0 => ok
+            chmod /a 0744 => file size=0 mode=0744
+            fstat h0 => file size=0 mode=0744
+            """);
+    }
+
+    private async Task<VfsCapabilities> CapabilitiesOfAsync(string bucket)
+    {
+        await using var probe = S3TestContext.Create(server, S3TestContext.Options(server, bucket));
+        return probe.Capabilities;
+    }
 }
