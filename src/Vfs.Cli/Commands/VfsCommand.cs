@@ -26,7 +26,7 @@ public static class VfsCommand
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"vfs: {parse.Errors[0].Message} (see vfs --help)");
+            Console.Error.WriteLine(ParseErrorLine.For(parse));
             return UsageExitCode;
         }
         try

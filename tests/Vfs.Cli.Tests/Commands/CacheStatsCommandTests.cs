@@ -19,7 +19,7 @@ public sealed class CacheStatsCommandTests : IDisposable
         CacheDirectory = directory,
         BlockSize = Block,
         CacheSizeBytes = 64L << 20,
-        WriteBackDelay = TimeSpan.Zero,
+        WriteBackDelay = TimeSpan.FromMinutes(1), // uploads happen only in the drain at dispose: exactly one per dirty file
     });
 
     /// <summary>Reads a two-block file twice (2 misses, 2 hits) and writes a 10-byte file that is uploaded at dispose.</summary>
@@ -43,6 +43,8 @@ public sealed class CacheStatsCommandTests : IDisposable
         Assert.True(live.ExitCode == 0, live.ToString());
         var liveCache = JsonDocument.Parse(live.Stdout).RootElement.GetProperty("caches")[0];
         Assert.Equal("mounted", liveCache.GetProperty("state").GetString());
+        Assert.Equal(1, liveCache.GetProperty("dirtyObjects").GetInt64()); // /g waits for upload
+        Assert.Equal(10, liveCache.GetProperty("dirtyBytes").GetInt64());
         await cache.DisposeAsync(); // drains /g
 
         var stopped = await VfsCli.RunAsync("cache", "stats", "--cache-dir", dir, "--json");
