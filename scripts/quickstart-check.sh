@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the README's quick start from a clean clone of the current commit, exactly as a new user types it:
 #   ./vfs mount memory: DIR --daemon; use DIR; ./vfs cache stats (none yet: one line, exit 1); ./vfs unmount DIR.
-# Usage: scripts/quickstart-check.sh   (CI step; also run by tests/Vfs.Cli.Tests QuickStartTests)
+# Usage: scripts/quickstart-check.sh   (a CI step after ./test: about a minute, one Release build of a fresh clone)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d /tmp/vfs-quickstart-XXXXXX)"
