@@ -36,12 +36,10 @@ public sealed record FuseMountOptions
 
     /// <summary>
     /// Kernel read-ahead for the mount in KiB (its backing device's read_ahead_kb, set after mounting when this process
-    /// may). The kernel's default of 128 KiB splits sequential reads into 128 KiB requests. Default 4096: requests of
-    /// max_write (1 MiB) with up to four of them in flight, so the store's read of one overlaps the kernel's copy of the
-    /// previous one (a 1 MiB window keeps one request out at a time: cold reads measured 1.5-3x slower, docs/FUSE.md).
-    /// 0 keeps the kernel's default.
+    /// may). The kernel's default of 128 KiB splits sequential reads into 128 KiB requests; 1024 lets one request
+    /// carry 1 MiB. Default 1024; 0 keeps the kernel's default.
     /// </summary>
-    public int ReadAheadKiB { get; init; } = 4096;
+    public int ReadAheadKiB { get; init; } = 1024;
 
     /// <summary>Log one line per FUSE operation with its result and latency. Default false.</summary>
     public bool Debug { get; init; }
