@@ -4,7 +4,9 @@ namespace Vfs.S3;
 
 /// <summary>
 /// An open file being read with ranged GETs, pinned to the version (ETag) seen at open: a later version makes reads
-/// fail with ESTALE rather than mix two versions.
+/// fail with ESTALE rather than mix two versions. An existing object opened for writing without O_TRUNC also gets
+/// this handle: it reads, and refuses every write and truncation with ENOTSUP (S3 objects are replaced whole; the
+/// content cache adds in-place writes and append).
 /// </summary>
 /// <remarks>
 /// Reads are served from segments: ranged GETs in flight or done, each for [Start, End). Two reads in a row that
@@ -25,8 +27,9 @@ internal sealed class S3ReadFile : IVfsFile
 
     private readonly S3ObjectClient _client;
     private readonly S3VfsOptions _options;
-    private readonly string _key;
-    private readonly VfsAttributes _attributes;
+    private readonly Action<S3ReadFile>? _onClosed;
+    private volatile string _key;
+    private volatile VfsAttributes _attributes;
     private readonly Lock _sync = new();
     private readonly List<Segment> _segments = [];
     private readonly CancellationTokenSource _closed = new();
@@ -38,8 +41,9 @@ internal sealed class S3ReadFile : IVfsFile
     private long _scheduledEnd;
     private long _grownAt;
 
-    public S3ReadFile(S3ObjectClient client, S3VfsOptions options, string key, VfsOpenFlags flags, VfsAttributes attributes)
+    public S3ReadFile(S3ObjectClient client, S3VfsOptions options, string key, VfsOpenFlags flags, VfsAttributes attributes, Action<S3ReadFile>? onClosed = null)
     {
+        _onClosed = onClosed;
         _client = client;
         _options = options;
         _key = key;
@@ -51,6 +55,26 @@ internal sealed class S3ReadFile : IVfsFile
 
     public VfsOpenFlags Flags { get; }
 
+    /// <summary>The key read from; a rename by this mount moves it (the handle follows its file).</summary>
+    public string Key
+    {
+        get => _key;
+        set => _key = value;
+    }
+
+    /// <summary>
+    /// This mount changed the object's metadata (setattr: a copy onto itself, same bytes) or emptied it: the handle
+    /// shows the new attributes and reads the new version instead of calling it stale.
+    /// </summary>
+    public void Refresh(VfsAttributes attributes)
+    {
+        lock (_sync)
+        {
+            if (attributes.Size != _attributes.Size) _segments.Clear();
+            _attributes = attributes;
+        }
+    }
+
     /// <summary>GETs issued so far (for tests of the read-ahead policy).</summary>
     internal int RequestCount;
 
@@ -59,8 +83,8 @@ internal sealed class S3ReadFile : IVfsFile
 
     public async ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        if (!Flags.HasFlag(VfsOpenFlags.Read)) throw new VfsException(Errno.EBADF, $"'{_key}' is not open for reading");
         if (offset < 0) throw VfsException.Invalid($"negative offset {offset}");
+        if (!Flags.HasFlag(VfsOpenFlags.Read)) throw new VfsException(Errno.EBADF, $"'{_key}' is not open for reading");
         long size = _attributes.Size;
         if (offset >= size || buffer.Length == 0) return 0;
         long end = Math.Min(size, offset + buffer.Length);
@@ -177,11 +201,20 @@ internal sealed class S3ReadFile : IVfsFile
         _segments.Add(new Segment(start, end, task));
     }
 
-    public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        throw new VfsException(Errno.EBADF, $"'{_key}' is open for reading only");
+    public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (offset < 0) throw VfsException.Invalid($"negative offset {offset}");
+        if (!Flags.HasFlag(VfsOpenFlags.Write)) throw new VfsException(Errno.EBADF, $"'{_key}' is open for reading only");
+        throw VfsException.NotSupported($"S3 objects are replaced whole: '{_key}' can only be rewritten from empty (open it with O_TRUNC); the content cache adds in-place writes and append");
+    }
 
-    public ValueTask TruncateAsync(long size, CancellationToken cancellationToken) =>
-        throw new VfsException(Errno.EBADF, $"'{_key}' is open for reading only");
+    public ValueTask TruncateAsync(long size, CancellationToken cancellationToken)
+    {
+        if (size < 0) throw VfsException.Invalid($"negative size {size}");
+        if (!Flags.HasFlag(VfsOpenFlags.Write)) throw VfsException.Invalid($"'{_key}' is not open for writing");
+        if (size == _attributes.Size) return ValueTask.CompletedTask;
+        throw VfsException.NotSupported($"S3 objects cannot be truncated in place ('{_key}' to {size}); the content cache adds truncate");
+    }
 
     public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
@@ -193,6 +226,7 @@ internal sealed class S3ReadFile : IVfsFile
     {
         _closed.Cancel(); // GETs still in flight for the prefetcher are abandoned
         lock (_sync) _segments.Clear();
+        _onClosed?.Invoke(this);
         return ValueTask.CompletedTask;
     }
 }

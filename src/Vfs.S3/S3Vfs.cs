@@ -20,7 +20,7 @@ namespace Vfs.S3;
 /// warning); keys that are not valid names (<c>a//b</c>, <c>.</c>, <c>..</c>, segments over 255 bytes) are left out
 /// of listings with one warning each; rename of a directory copies and deletes every object below it, one by one
 /// (not atomic: a failure part-way leaves the copied objects at both places and the source complete); a lookup of
-/// <c>a/b</c> below a file <c>a</c> answers ENOENT, not ENOTDIR (that would cost a request per parent).
+/// <c>a/b/c</c> below a file <c>a</c> answers ENOENT, not ENOTDIR (only the immediate parent is checked, on a miss).
 /// State: <c>_writers</c> maps a key to the handle writing it while its object is not yet uploaded, so the path
 /// shows the writer's view (a file just created exists before its first upload); it is a concurrent map and no
 /// lock is held across an S3 call.
@@ -39,6 +39,8 @@ public sealed class S3Vfs : IVfs
     private readonly ILogger _logger;
     private readonly DateTimeOffset _mountTime;
     private readonly ConcurrentDictionary<string, S3WriteFile> _writers = new(StringComparer.Ordinal);
+    private readonly S3OpenReaders _readers = new();
+    private VfsAttributes? _root;
 
     /// <param name="s3">The SDK client (see <see cref="S3ClientFactory"/>); its own retries should be off.</param>
     /// <param name="pipeline">The resilience pipeline; by default built from <see cref="S3VfsOptions.Resilience"/>.</param>
@@ -72,18 +74,33 @@ public sealed class S3Vfs : IVfs
 
     internal S3ObjectCopier Copier => _copier;
 
-    /// <summary>Reads at any offset; writes whole objects only: no random write, append or truncate (to 0 only), and a non-atomic directory rename.</summary>
-    public VfsCapabilities Capabilities => VfsCapabilities.Symlinks | VfsCapabilities.Permissions | VfsCapabilities.SetTimes | VfsCapabilities.EmptyDirectories;
+    /// <summary>
+    /// Reads at any offset; writes whole objects only: no random write, append or truncate (to 0 only), and a
+    /// non-atomic directory rename. RENAME_NOREPLACE is checked by this mount before the copy (not atomic against
+    /// other clients of the bucket).
+    /// </summary>
+    public VfsCapabilities Capabilities => VfsCapabilities.Symlinks | VfsCapabilities.Permissions | VfsCapabilities.SetTimes
+        | VfsCapabilities.EmptyDirectories | VfsCapabilities.RenameNoReplace;
 
     private S3Key KeyOf(VfsPath path) => new(_prefix, path);
 
-    private VfsAttributes RootAttributes() => _attributes.Directory(null, _mountTime);
+    /// <summary>
+    /// The root's attributes: a prefix mount keeps them in the marker object <c>PREFIX/</c> (read once, then held);
+    /// the bucket root has no object, so a chmod of it lasts as long as the mount.
+    /// </summary>
+    private async ValueTask<VfsAttributes> RootAttributesAsync(CancellationToken cancellationToken)
+    {
+        if (_root is { } known) return known;
+        var marker = _prefix.Length == 0 ? null : await Client.HeadAsync(_prefix, cancellationToken).ConfigureAwait(false);
+        return _root = _attributes.Directory(marker, _mountTime);
+    }
 
     public async ValueTask<VfsAttributes?> TryGetAttrAsync(VfsPath path, CancellationToken cancellationToken)
     {
-        if (path.IsRoot) return RootAttributes();
+        if (path.IsRoot) return await RootAttributesAsync(cancellationToken).ConfigureAwait(false);
         var key = KeyOf(path);
         if (_writers.TryGetValue(key.Object, out var writer) && writer.IsPending) return writer.Attributes;
+        bool unlinked = _readers.IsUnlinked(key.Object);
 
         // one HEAD for a file and one LIST for a directory, at once; the directory wins
         var head = Client.HeadAsync(key.Object, cancellationToken);
@@ -105,7 +122,16 @@ public sealed class S3Vfs : IVfs
                 return _attributes.Directory(await Client.HeadAsync(key.Directory, cancellationToken).ConfigureAwait(false), first.LastModified);
             return _attributes.Directory(null, first?.LastModified ?? _mountTime);
         }
-        return await head.ConfigureAwait(false) is { } info ? _attributes.Object(info) : null;
+        if (await head.ConfigureAwait(false) is { } info && !unlinked) return _attributes.Object(info);
+        // not found: ENOTDIR rather than ENOENT when the parent is a file or a symlink. Checked only on this miss
+        // path and for the parent only (one HEAD; the kernel resolves every component itself, so FUSE never asks this)
+        if (path.Parent.IsRoot) return null;
+        var parentKey = KeyOf(path.Parent).Object;
+        if ((_writers.TryGetValue(parentKey, out var parentWriter) && parentWriter.IsPending)
+            || (await Client.HeadAsync(parentKey, cancellationToken).ConfigureAwait(false) is not null
+                && await TryGetAttrAsync(path.Parent, cancellationToken).ConfigureAwait(false) is { IsDirectory: false }))
+            throw VfsException.NotADirectory(path.Parent);
+        return null;
     }
 
     public async IAsyncEnumerable<VfsEntry> ListAsync(VfsPath path, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -133,7 +159,7 @@ public sealed class S3Vfs : IVfs
                 {
                     // a common prefix "dir/name/": a directory
                     var name = key[directory.Length..^1];
-                    if (held.Count > 0 && held.Last().Info.Key == key[..^1])
+                    if (held.Any(h => h.Info.Key == key[..^1]))
                     {
                         WarnHiddenFile(key[..^1]);
                         held = new Queue<(S3ObjectInfo, Task<S3ObjectInfo?>?)>(held.Where(h => h.Info.Key != key[..^1]));
@@ -145,6 +171,7 @@ public sealed class S3Vfs : IVfs
                 else
                 {
                     if (key == directory) continue; // this directory's own marker
+                    if (_readers.IsUnlinked(key)) continue; // unlinked while still being read
                     if (!IsListableName(key[directory.Length..], key)) continue;
                     held.Enqueue((info, _options.ListingFetchesMetadata ? LimitedHeadAsync(heads, key, cancellationToken) : null));
                 }
@@ -171,7 +198,7 @@ public sealed class S3Vfs : IVfs
         if (!exists)
         {
             // nothing below: an empty directory has its marker (listed above), so this is no directory
-            if (await Client.HeadAsync(KeyOf(path).Object, cancellationToken).ConfigureAwait(false) is not null) throw VfsException.NotADirectory(path);
+            if (await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) is not null) throw VfsException.NotADirectory(path);
             throw VfsException.NotFound(path);
         }
     }
@@ -244,6 +271,7 @@ public sealed class S3Vfs : IVfs
         if (attributes.IsDirectory) throw VfsException.IsADirectory(path);
         var key = KeyOf(path).Object;
         if (_writers.TryRemove(key, out var writer)) writer.Discard();
+        if (_readers.TryDeferDelete(key)) return; // deleted when its last reader closes
         await Client.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
     }
 
@@ -264,22 +292,33 @@ public sealed class S3Vfs : IVfs
 
     public async ValueTask RenameAsync(VfsPath from, VfsPath to, VfsRenameFlags flags, CancellationToken cancellationToken)
     {
+        if (flags.HasFlag(VfsRenameFlags.Exchange | VfsRenameFlags.NoReplace)) throw VfsException.Invalid("RENAME_NOREPLACE and RENAME_EXCHANGE together");
         if (flags.HasFlag(VfsRenameFlags.Exchange)) throw VfsException.NotSupported("RENAME_EXCHANGE is not supported on S3");
         if (from.IsRoot || to.IsRoot) throw new VfsException(Errno.EBUSY, "the mount root cannot be renamed");
-        if (to.IsDescendantOf(from)) throw VfsException.Invalid($"cannot move {from} into itself ({to})");
-        var source = await TryGetAttrAsync(from, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(from);
-        if (from == to) return;
+        // the checks in the order Linux makes them
+        var source = await TryGetAttrAsync(from, cancellationToken).ConfigureAwait(false);
+        if (source is null)
+        {
+            // Linux walks both parents before it looks for the source: a missing source's errno comes after theirs
+            if (!from.Parent.IsRoot && await TryGetAttrAsync(from.Parent, cancellationToken).ConfigureAwait(false) is null) throw VfsException.NotFound(from);
+            await RequireDirectoryAsync(to.Parent, cancellationToken).ConfigureAwait(false);
+            throw VfsException.NotFound(from);
+        }
         await RequireDirectoryAsync(to.Parent, cancellationToken).ConfigureAwait(false);
-        var target = await TryGetAttrAsync(to, cancellationToken).ConfigureAwait(false);
+        var target = from == to ? source : await TryGetAttrAsync(to, cancellationToken).ConfigureAwait(false);
+        if (flags.HasFlag(VfsRenameFlags.NoReplace) && target is not null) throw VfsException.Exists(to);
+        if (to.IsDescendantOf(from)) throw VfsException.Invalid($"cannot move {from} into itself ({to})");
+        if (from.IsDescendantOf(to)) throw VfsException.NotEmpty(to);
+        if (from == to) return;
         if (target is not null)
         {
-            if (flags.HasFlag(VfsRenameFlags.NoReplace)) throw VfsException.Exists(to);
             if (source.IsDirectory && !target.IsDirectory) throw VfsException.NotADirectory(to);
             if (!source.IsDirectory && target.IsDirectory) throw VfsException.IsADirectory(to);
             if (target.IsDirectory)
             {
                 var page = await Client.ListAsync(KeyOf(to).Directory, null, null, 2, cancellationToken).ConfigureAwait(false);
-                if (page.Objects.Any(o => o.Key != KeyOf(to).Directory) || page.CommonPrefixes.Count > 0) throw VfsException.NotEmpty(to);
+                if (page.Objects.Any(o => o.Key != KeyOf(to).Directory) || page.CommonPrefixes.Count > 0 || HasPendingWriterBelow(KeyOf(to).Directory))
+                    throw VfsException.NotEmpty(to);
             }
         }
 
@@ -302,9 +341,17 @@ public sealed class S3Vfs : IVfs
             await Client.DeleteAsync(fromKey, cancellationToken).ConfigureAwait(false); // the version it replaces, if any
             return;
         }
+        if (writer is not null && writer.CanRetarget && await writer.TryRetargetAsync(toKey, cancellationToken).ConfigureAwait(false))
+        {
+            // uploaded, but still open: its next flush goes to the new name
+            _writers.TryRemove(new KeyValuePair<string, S3WriteFile>(fromKey, writer));
+            _writers[toKey] = writer;
+        }
         var info = await Client.HeadAsync(fromKey, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(from);
         if (_writers.TryRemove(toKey, out var overwritten)) overwritten.Discard();
+        _readers.CancelDeferredDelete(toKey);
         await _copier.CopyAsync(info, toKey, null, cancellationToken).ConfigureAwait(false);
+        _readers.Move(fromKey, toKey);
         await Client.DeleteAsync(fromKey, cancellationToken).ConfigureAwait(false);
     }
 
@@ -316,7 +363,9 @@ public sealed class S3Vfs : IVfs
     {
         var fromPrefix = KeyOf(from).Directory;
         var toPrefix = KeyOf(to).Directory;
-        if (HasPendingWriterBelow(fromPrefix)) throw new VfsException(Errno.EBUSY, $"files below {from} are being written; rename it after they are closed");
+        var writers = _writers.Values.Where(w => w.Key.StartsWith(fromPrefix, StringComparison.Ordinal)).ToList();
+        if (writers.Any(w => !w.CanRetarget))
+            throw new VfsException(Errno.EBUSY, $"a file below {from} is being uploaded; rename it after the file is closed");
         var objects = new List<S3ObjectInfo>();
         string? token = null;
         do
@@ -329,6 +378,16 @@ public sealed class S3Vfs : IVfs
 
         await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = _options.RenameConcurrency, CancellationToken = cancellationToken },
             async (info, token) => await _copier.CopyAsync(info, toPrefix + info.Key[fromPrefix.Length..], null, token).ConfigureAwait(false)).ConfigureAwait(false);
+        _readers.MovePrefix(fromPrefix, toPrefix);
+        // files being written below move with the directory (their uploads go to the new keys)
+        foreach (var writer in writers)
+        {
+            var oldKey = writer.Key;
+            var newKey = toPrefix + oldKey[fromPrefix.Length..];
+            if (!await writer.TryRetargetAsync(newKey, cancellationToken).ConfigureAwait(false)) continue;
+            _writers.TryRemove(new KeyValuePair<string, S3WriteFile>(oldKey, writer));
+            _writers[newKey] = writer;
+        }
 
         foreach (var batch in objects.Select(o => o.Key).Chunk(1000))
             await Client.DeleteManyAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -344,14 +403,35 @@ public sealed class S3Vfs : IVfs
             return writer.Attributes;
         }
         var current = await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(path);
-        if (path.IsRoot) return current; // the bucket root has no object to hold metadata
-        if (changes.Size is { } newSize && newSize != current.Size)
+        if (changes.Size is { } newSize)
         {
             if (current.IsDirectory) throw VfsException.IsADirectory(path);
-            if (newSize != 0) throw VfsException.NotSupported($"S3 objects cannot be truncated to {newSize} bytes in place ({path}); the content cache adds truncate");
+            if (current.IsSymlink) throw VfsException.Invalid($"cannot truncate a symlink: {path}");
+            if (newSize < 0) throw VfsException.Invalid($"negative size {newSize}");
+            if (newSize != 0 && newSize != current.Size)
+                throw VfsException.NotSupported($"S3 objects cannot be truncated to {newSize} bytes in place ({path}); the content cache adds truncate");
+        }
+        if (current.IsSymlink && changes.Mode is not null) throw VfsException.NotSupported($"a symlink's mode cannot be changed: {path}");
+        bool metadataChange = changes.Mode is not null || changes.Uid is not null || changes.Gid is not null || changes.ModifiedTime is not null || changes.AccessTime is not null;
+        if (path.IsRoot)
+        {
+            if (!metadataChange) return current;
+            var changed = current with
+            {
+                Mode = changes.Mode is { } rootMode ? rootMode & VfsAttributes.PermissionMask : current.Mode,
+                Uid = changes.Uid ?? current.Uid,
+                Gid = changes.Gid ?? current.Gid,
+                ModifiedTime = changes.ModifiedTime ?? current.ModifiedTime,
+                AccessTime = changes.AccessTime ?? current.AccessTime,
+            };
+            if (_prefix.Length > 0)
+            {
+                var marker = await Client.HeadAsync(_prefix, cancellationToken).ConfigureAwait(false);
+                await Client.PutAsync(_prefix, ReadOnlyMemory<byte>.Empty, S3Metadata.Apply(marker?.Metadata ?? new Dictionary<string, string>(), current, changes), cancellationToken).ConfigureAwait(false);
+            }
+            return _root = changed;
         }
         bool truncate = changes.Size == 0 && current.Size != 0 && !current.IsDirectory;
-        bool metadataChange = changes.Mode is not null || changes.Uid is not null || changes.Gid is not null || changes.ModifiedTime is not null || changes.AccessTime is not null;
         if (!truncate && !metadataChange) return current;
 
         var objectKey = current.IsDirectory ? key.Directory : key.Object;
@@ -368,7 +448,7 @@ public sealed class S3Vfs : IVfs
             if (head is null) throw VfsException.NotFound(path);
             etag = await _copier.CopyAsync(head, objectKey, metadata, cancellationToken).ConfigureAwait(false);
         }
-        return current with
+        var updated = current with
         {
             Size = truncate ? 0 : current.Size,
             Mode = changes.Mode is { } mode ? mode & VfsAttributes.PermissionMask : current.Mode,
@@ -379,16 +459,25 @@ public sealed class S3Vfs : IVfs
             ChangeTime = _time.GetUtcNow(),
             ETag = etag,
         };
+        // open handles of this file see the change (a later flush of an open writer keeps it)
+        if (!current.IsDirectory)
+        {
+            if (_writers.TryGetValue(key.Object, out var open)) open.ApplyChanges(changes with { Size = null });
+            foreach (var reader in _readers.On(key.Object)) reader.Refresh(updated);
+        }
+        return updated;
     }
 
     public async ValueTask<VfsAttributes> SymlinkAsync(VfsPath path, string target, VfsCreateOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (target.Length == 0) throw VfsException.Invalid("empty symlink target");
+        if (target.Length == 0) throw VfsException.NotFound(path); // as symlink(2) answers an empty target
+        if (Encoding.UTF8.GetByteCount(target) >= 4096) throw new VfsException(Errno.ENAMETOOLONG, "symlink target longer than PATH_MAX");
         if (path.IsRoot || await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) is not null) throw VfsException.Exists(path);
         await RequireDirectoryAsync(path.Parent, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var body = Encoding.UTF8.GetBytes(target);
+        _readers.CancelDeferredDelete(KeyOf(path).Object);
         var etag = await Client.PutAsync(KeyOf(path).Object, body,
             S3Metadata.Create(VfsEntryKind.Symlink, 0b111_111_111, options.Uid, options.Gid, now), cancellationToken).ConfigureAwait(false);
         return S3Attributes.New(VfsEntryKind.Symlink, options, body.Length, now, etag);
@@ -396,6 +485,7 @@ public sealed class S3Vfs : IVfs
 
     public async ValueTask<string> ReadlinkAsync(VfsPath path, CancellationToken cancellationToken)
     {
+        if (path.IsRoot) throw VfsException.Invalid("the mount root is not a symlink");
         var attributes = await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(path);
         if (!attributes.IsSymlink) throw VfsException.Invalid($"not a symlink: {path}");
         return Encoding.UTF8.GetString(await Client.GetAllAsync(KeyOf(path).Object, cancellationToken).ConfigureAwait(false));
@@ -403,6 +493,7 @@ public sealed class S3Vfs : IVfs
 
     public async ValueTask<IVfsFile> OpenAsync(VfsPath path, VfsOpenFlags flags, VfsCreateOptions options, CancellationToken cancellationToken)
     {
+        if ((flags & VfsOpenFlags.ReadWrite) == 0) throw VfsException.Invalid($"open of {path} without read or write access");
         if (path.IsRoot) throw VfsException.IsADirectory(path);
         var key = KeyOf(path).Object;
         var current = await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false);
@@ -412,15 +503,27 @@ public sealed class S3Vfs : IVfs
             await RequireDirectoryAsync(path.Parent, cancellationToken).ConfigureAwait(false);
             var now = _time.GetUtcNow();
             var metadata = S3Metadata.Create(VfsEntryKind.File, options.Mode, options.Uid, options.Gid, now);
-            return Register(new S3WriteFile(Client, _options, key, flags | VfsOpenFlags.Write, S3Attributes.New(VfsEntryKind.File, options, 0, now),
+            return Register(new S3WriteFile(Client, _options, key, flags, S3Attributes.New(VfsEntryKind.File, options, 0, now),
                 metadata, _time, _logger, Unregister));
         }
         if (flags.HasFlag(VfsOpenFlags.Create | VfsOpenFlags.Exclusive)) throw VfsException.Exists(path);
         if (current.IsDirectory) throw VfsException.IsADirectory(path);
         if (current.IsSymlink) throw new VfsException(Errno.ELOOP, $"{path} is a symlink");
-        if (!flags.HasFlag(VfsOpenFlags.Write)) return new S3ReadFile(Client, _options, key, flags, current);
-        if (!flags.HasFlag(VfsOpenFlags.Truncate) && current.Size > 0)
-            throw VfsException.NotSupported($"S3 objects are replaced whole: open {path} for writing with O_TRUNC (the content cache adds in-place writes)");
+        // without O_TRUNC an existing object can be read through a writable handle, which refuses the writes themselves
+        if (!flags.HasFlag(VfsOpenFlags.Write) && _writers.TryGetValue(key, out var writing) && writing.IsPending)
+        {
+            // being written through this mount: a reader gets the version in the store, if there is one
+            var stored = await Client.HeadAsync(key, cancellationToken).ConfigureAwait(false);
+            if (stored is null && writing.Attributes.Size > 0)
+                throw new VfsException(Errno.EBUSY, $"{path} is being written and not yet uploaded; it can be read after close");
+            current = stored is null ? writing.Attributes : _attributes.Object(stored); // a new file with nothing written yet reads as empty
+        }
+        if (!flags.HasFlag(VfsOpenFlags.Write) || (!flags.HasFlag(VfsOpenFlags.Truncate) && current.Size > 0))
+        {
+            var reader = new S3ReadFile(Client, _options, key, flags, current, ReaderClosed);
+            _readers.Add(reader);
+            return reader;
+        }
 
         // replacing an object keeps its mode, owner and other metadata
         var head = _writers.TryGetValue(key, out var pending) && pending.IsPending ? null : await Client.HeadAsync(key, cancellationToken).ConfigureAwait(false);
@@ -430,8 +533,26 @@ public sealed class S3Vfs : IVfs
 
     private S3WriteFile Register(S3WriteFile writer)
     {
+        _readers.CancelDeferredDelete(writer.Key);
         _writers[writer.Key] = writer;
         return writer;
+    }
+
+    private void ReaderClosed(S3ReadFile reader)
+    {
+        if (_readers.Remove(reader) is { } key) _ = DeleteDeferredAsync(key);
+    }
+
+    private async Task DeleteDeferredAsync(string key)
+    {
+        try
+        {
+            await Client.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (VfsException e)
+        {
+            _logger.LogWarning("could not delete '{Key}', unlinked while it was open: {Error}", key, e.Message);
+        }
     }
 
     private void Unregister(S3WriteFile writer) => _writers.TryRemove(new KeyValuePair<string, S3WriteFile>(writer.Key, writer));

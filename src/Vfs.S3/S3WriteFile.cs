@@ -92,6 +92,7 @@ internal sealed class S3WriteFile : IVfsFile
 
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        if (offset < 0) throw VfsException.Invalid($"negative offset {offset}");
         if (!Flags.HasFlag(VfsOpenFlags.Write)) throw new VfsException(Errno.EBADF, $"'{_key}' is not open for writing");
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -133,7 +134,7 @@ internal sealed class S3WriteFile : IVfsFile
 
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        if (!Flags.HasFlag(VfsOpenFlags.Write)) return;
+        // a handle that created the file commits it even when opened read-only (open O_RDONLY|O_CREAT)
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -149,6 +150,7 @@ internal sealed class S3WriteFile : IVfsFile
 
     public async ValueTask TruncateAsync(long size, CancellationToken cancellationToken)
     {
+        if (size < 0) throw VfsException.Invalid($"negative size {size}");
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -170,6 +172,7 @@ internal sealed class S3WriteFile : IVfsFile
 
     public ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
+        if (offset < 0) throw VfsException.Invalid($"negative offset {offset}");
         if (!Flags.HasFlag(VfsOpenFlags.Read)) throw new VfsException(Errno.EBADF, $"'{_key}' is not open for reading");
         if (Interlocked.Read(ref _length) == 0) return ValueTask.FromResult(0);
         throw new VfsException(Errno.ENOTSUP, $"reading '{_key}' while it is being written is not supported by the S3 store alone (the content cache adds it)");
@@ -196,13 +199,17 @@ internal sealed class S3WriteFile : IVfsFile
         }
     }
 
+    /// <summary>True while the writer holds every byte it was given (no multipart upload): it can move to another key.</summary>
+    public bool CanRetarget => _state is State.Buffering || (_state is State.Committed && _uploadId is null);
+
     /// <summary>Moves the object this writer will create to <paramref name="key"/> (rename while open); false once a multipart upload is open.</summary>
     public async ValueTask<bool> TryRetargetAsync(string key, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_state != State.Buffering) return false;
+            // nothing sent yet, or sent by one PUT whose buffer is kept (the next flush sends it again): movable
+            if (!CanRetarget) return false;
             _key = key;
             return true;
         }
@@ -413,7 +420,7 @@ internal sealed class S3WriteFile : IVfsFile
             }
         }
         // release(2) cannot report errors: a writer closed without flush still commits, and a failure is logged
-        if (IsPending && Flags.HasFlag(VfsOpenFlags.Write))
+        if (IsPending)
         {
             try
             {

@@ -205,4 +205,43 @@ public sealed class S3VfsInMemoryTests
         await file.DisposeAsync();
         Assert.Equal(Content(6 * 1024 * 1024), s3.Get("f"));
     }
+
+    [Fact]
+    public async Task Remove_WhileBeingRead_HidesNameAndDeletesAtLastClose()
+    {
+        var (vfs, s3) = Create();
+        s3.Put("f", Content(1000));
+        var first = await vfs.OpenAsync(VfsPath.Parse("f"), VfsOpenFlags.Read, default, None);
+        var second = await vfs.OpenAsync(VfsPath.Parse("f"), VfsOpenFlags.Read, default, None);
+        await vfs.RemoveAsync(VfsPath.Parse("f"), None);
+
+        Assert.Null(await vfs.TryGetAttrAsync(VfsPath.Parse("f"), None));
+        Assert.Empty(await vfs.ListAsync(VfsPath.Root, None).ToListAsync());
+        Assert.Equal(Content(1000)[..100], (await ReadAsync(first, 100)));
+        await first.DisposeAsync();
+        Assert.Equal(["f"], s3.Keys); // still read by the second handle
+        await second.DisposeAsync();
+        for (int i = 0; i < 100 && s3.Keys.Count > 0; i++) await Task.Delay(10);
+        Assert.Empty(s3.Keys);
+    }
+
+    [Fact]
+    public async Task Rename_WhileBeingRead_HandleFollowsTheFile()
+    {
+        var (vfs, s3) = Create();
+        s3.Put("f", Content(1000));
+        await using var file = await vfs.OpenAsync(VfsPath.Parse("f"), VfsOpenFlags.Read, default, None);
+        await vfs.MkdirAsync(VfsPath.Parse("d"), VfsCreateOptions.Directory, None);
+        await vfs.RenameAsync(VfsPath.Parse("f"), VfsPath.Parse("d/g"), VfsRenameFlags.None, None);
+        await vfs.RenameAsync(VfsPath.Parse("d"), VfsPath.Parse("e"), VfsRenameFlags.None, None);
+        Assert.Equal(Content(1000)[..100], await ReadAsync(file, 100));
+        Assert.Equal(["e/", "e/g"], s3.Keys);
+    }
+
+    private static async Task<byte[]> ReadAsync(IVfsFile file, int count)
+    {
+        var buffer = new byte[count];
+        int n = await file.ReadAsync(0, buffer, None);
+        return buffer[..n];
+    }
 }

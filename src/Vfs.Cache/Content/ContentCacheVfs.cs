@@ -66,6 +66,7 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
             _spill = spillStorage?.Invoke(directory) ?? new DirectorySpillStorage(directory);
             index = ContentIndex.Open(directory);
             _index = index;
+            index.SetCacheSizeLimit(options.CacheSizeBytes);
             LoadIndex();
         }
         catch
@@ -112,6 +113,7 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
             CachedBytes = CachedBytes,
             DirtyObjects = dirtyObjects,
             DirtyBytes = dirtyBytes,
+            CacheSizeLimitBytes = _options.CacheSizeBytes,
         };
     }
 
