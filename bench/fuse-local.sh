@@ -3,6 +3,8 @@
 # Sequential write and read of one large file (1 MiB blocks) and create/stat/unlink of many small files;
 # prints each figure and the ratio (through the mount / direct; 1.00 = no cost).
 # Usage: bench/fuse-local.sh [SIZE_MIB=1024] [FILES=5000]
+# BENCH_MOUNT=bindfs measures bindfs (a libfuse high-level filesystem, with -o kernel_cache) instead: a peer reference
+# for what any FUSE mount costs on this machine. Extra `vfs mount` options may be given in BENCH_VFS_OPTIONS.
 # Reads are measured cold (caches dropped, when this user may) and warm (second read). Writes end with fdatasync,
 # so both sides pay the disk; "cached" writes are also shown (page cache only). Not a test: run it by hand.
 set -euo pipefail
@@ -29,8 +31,13 @@ drop_caches() { sync; if [ -w /proc/sys/vm/drop_caches ]; then echo 3 > /proc/sy
 now() { date +%s.%N; }
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
-out=$("$root/vfs" mount "local:$backing" "$mnt" --daemon 2>&1)
-daemon_pid=$(sed -n 's/.*(pid \([0-9]*\).*/\1/p' <<<"$out")
+if [ "${BENCH_MOUNT:-vfs}" = bindfs ]; then
+  bindfs -o kernel_cache "$backing" "$mnt"
+else
+  # shellcheck disable=SC2086 # options are words on purpose
+  out=$("$root/vfs" mount "local:$backing" "$mnt" --daemon ${BENCH_VFS_OPTIONS:-} 2>&1)
+  daemon_pid=$(sed -n 's/.*(pid \([0-9]*\).*/\1/p' <<<"$out")
+fi
 mkdir -p "$mnt/fuse"
 
 declare -A t
@@ -74,4 +81,4 @@ for op in create stat unlink; do
   printf '%-28s %12s %12s %8s\n' "$op ($files small files)" "$(ops "$files" "${t[direct.$op]}")" \
     "$(ops "$files" "${t[fuse.$op]}")" "$(ratio "${t[direct.$op]}" "${t[fuse.$op]}")"
 done
-echo "(ratio = direct time / mount time: 1.00 means the mount costs nothing; load: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "(mount: ${BENCH_MOUNT:-vfs}; ratio = direct time / mount time: 1.00 means the mount costs nothing; load: $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -94,9 +94,13 @@ internal sealed partial class FuseAdapter
     public unsafe void Init(FuseConnInfo* conn)
     {
         uint wanted = FuseCapabilities.AsyncRead | FuseCapabilities.ParallelDirops | FuseCapabilities.AtomicOTrunc
-                      | FuseCapabilities.ReaddirPlus | FuseCapabilities.ReaddirPlusAuto | FuseCapabilities.AsyncDio
-                      | FuseCapabilities.AutoInvalData;
+                      | FuseCapabilities.ReaddirPlus | FuseCapabilities.AsyncDio | FuseCapabilities.AutoInvalData;
         conn->Want |= wanted & conn->Capable;
+        // Every directory page as readdirplus, not the kernel's READDIRPLUS_AUTO guess (plus for the first page only,
+        // later pages only after a lookup): a listing already carries each entry's attributes, so sending them costs
+        // nothing, and a stat or unlink of each listed name (ls -l, find, rm -r) then needs no LOOKUP round trip.
+        // libfuse enables AUTO by default when the kernel offers it, so it is cleared explicitly.
+        conn->Want &= ~FuseCapabilities.ReaddirPlusAuto;
         // The kernel applies the umask unless DONT_MASK is wanted; the adapter applies fuse_ctx.umask too, so either way.
         conn->MaxWrite = FuseMountOptions.MaxWrite;
         if (_options.Debug)
