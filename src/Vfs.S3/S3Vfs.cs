@@ -517,16 +517,29 @@ public sealed class S3Vfs : IVfs
         if (path.IsRoot) throw VfsException.IsADirectory(path);
         var key = KeyOf(path).Object;
         bool create = flags.HasFlag(VfsOpenFlags.Create);
-        var current = await LookupAsync(path, checkParent: !create, cancellationToken).ConfigureAwait(false);
+        // a create checks the parent at the same time as the name: one round trip less for a new file, one LIST
+        // more when the file exists
+        var parentCheck = create ? RequireDirectoryAsync(path.Parent, cancellationToken).AsTask() : null;
+        VfsAttributes? current;
+        try
+        {
+            current = await LookupAsync(path, checkParent: !create, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (parentCheck is not null)
+        {
+            await ObserveAsync(parentCheck).ConfigureAwait(false); // the lookup's failure is the one reported
+            throw;
+        }
         if (current is null)
         {
             if (!create) throw VfsException.NotFound(path);
-            await RequireDirectoryAsync(path.Parent, cancellationToken).ConfigureAwait(false);
+            await parentCheck!.ConfigureAwait(false);
             var now = _time.GetUtcNow();
             var metadata = S3Metadata.Create(VfsEntryKind.File, options.Mode, options.Uid, options.Gid, now);
             return Register(new S3WriteFile(Client, _options, key, flags, S3Attributes.New(VfsEntryKind.File, options, 0, now),
                 metadata, _time, _logger, Unregister));
         }
+        if (parentCheck is not null) await ObserveAsync(parentCheck).ConfigureAwait(false); // the name exists: its parent is a directory
         if (flags.HasFlag(VfsOpenFlags.Create | VfsOpenFlags.Exclusive)) throw VfsException.Exists(path);
         if (current.IsDirectory) throw VfsException.IsADirectory(path);
         if (current.IsSymlink) throw new VfsException(Errno.ELOOP, $"{path} is a symlink");
@@ -550,6 +563,19 @@ public sealed class S3Vfs : IVfs
         var head = _writers.TryGetValue(key, out var pending) && pending.IsPending ? null : await Client.HeadAsync(key, cancellationToken).ConfigureAwait(false);
         var kept = S3Metadata.Apply(head?.Metadata ?? new Dictionary<string, string>(), current, default);
         return Register(new S3WriteFile(Client, _options, key, flags, current, kept, _time, _logger, Unregister));
+    }
+
+    /// <summary>Waits for a task whose outcome no longer matters, so that its failure is not left unobserved.</summary>
+    private static async Task ObserveAsync(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // not the error the caller hears
+        }
     }
 
     private S3WriteFile Register(S3WriteFile writer)
