@@ -27,6 +27,9 @@ public sealed record ContentCacheStatistics
     /// <summary>Bytes held in spill files (present blocks, counted whole).</summary>
     public long CachedBytes { get; init; }
 
+    /// <summary>The size limit (<c>--cache-size</c>) the last instance ran with; null when it was never recorded.</summary>
+    public long? CacheSizeLimitBytes { get; init; }
+
     /// <summary>Objects waiting for (or in) upload.</summary>
     public long DirtyObjects { get; init; }
 
@@ -35,6 +38,9 @@ public sealed record ContentCacheStatistics
 
     /// <summary>Hit requests over all read requests; 0 when there were none.</summary>
     public double HitRatio => HitRequests + MissRequests == 0 ? 0 : (double)HitRequests / (HitRequests + MissRequests);
+
+    /// <summary>True when <paramref name="directory"/> holds a content cache index (a mount's cache directory).</summary>
+    public static bool IsCacheDirectory(string directory) => File.Exists(Path.Combine(directory, ContentIndex.FileName));
 
     /// <summary>
     /// Reads the statistics of the cache in <paramref name="cacheDirectory"/>, whether a mount is using it or not
@@ -56,8 +62,10 @@ public sealed record ContentCacheStatistics
                   (SELECT COUNT(*) FROM objects),
                   (SELECT COALESCE(SUM(o.block_size), 0) FROM blocks b JOIN objects o ON o.id = b.object_id),
                   (SELECT COUNT(*) FROM objects WHERE state IN (1, 2)),
-                  (SELECT COALESCE(SUM(size), 0) FROM objects WHERE state IN (1, 2))
+                  (SELECT COALESCE(SUM(size), 0) FROM objects WHERE state IN (1, 2)),
+                  (SELECT value FROM meta WHERE key = $limit)
                 """;
+            cmd.Parameters.AddWithValue("$limit", ContentIndex.CacheSizeKey);
             using var reader = cmd.ExecuteReader();
             reader.Read();
             return FromCounters(counters) with
@@ -66,6 +74,7 @@ public sealed record ContentCacheStatistics
                 CachedBytes = reader.GetInt64(1),
                 DirtyObjects = reader.GetInt64(2),
                 DirtyBytes = reader.GetInt64(3),
+                CacheSizeLimitBytes = reader.IsDBNull(4) ? null : long.Parse(reader.GetString(4), System.Globalization.CultureInfo.InvariantCulture),
             };
         }
         catch (SqliteException ex)

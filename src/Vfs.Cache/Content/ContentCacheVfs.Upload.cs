@@ -148,6 +148,7 @@ public sealed partial class ContentCacheVfs
             long version, size;
             VfsPath path;
             VfsCreateOptions createOptions;
+            DateTimeOffset modified;
             lock (o.Sync)
             {
                 if (o.Removed || !o.IsDirty) return false;
@@ -159,6 +160,7 @@ public sealed partial class ContentCacheVfs
                 size = o.Size;
                 path = o.Path!.Value;
                 createOptions = new VfsCreateOptions(o.Mode, o.Uid, o.Gid);
+                modified = o.Modified;
             }
             Dequeue(o);
 
@@ -173,6 +175,12 @@ public sealed partial class ContentCacheVfs
             var file = await Inner.OpenAsync(path, VfsOpenFlags.Write | VfsOpenFlags.Create | VfsOpenFlags.Truncate, createOptions, cancellationToken).ConfigureAwait(false);
             await using (file.ConfigureAwait(false))
             {
+                // The local mode, owner and mtime go with the data (else the store's upload time replaces the mtime that
+                // touch -d, cp -p, tar -x or rsync -t set). Set before the first write: a store that writes whole
+                // objects (S3Vfs) keeps them in the pending writer and sends them with the PUT or multipart upload, at
+                // no extra request. The mtime is always sent (a writer that was given none stamps its commit time); mode and
+                // owner only when they differ, so a store that refuses a chown it need not do is not asked.
+                await ApplyLocalAttributesAsync(path, file, createOptions, modified, alwaysModifiedTime: true, cancellationToken).ConfigureAwait(false);
                 int chunk = (int)Math.Clamp(size, 1, Math.Max(o.BlockSize, MaxUploadChunk));
                 var buffer = ArrayPool<byte>.Shared.Rent(chunk);
                 try
@@ -189,6 +197,8 @@ public sealed partial class ContentCacheVfs
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
+                // A store whose writes move the mtime (LocalVfs, MemoryVfs) is told it again; S3Vfs's writer still shows it.
+                await ApplyLocalAttributesAsync(path, file, createOptions, modified, alwaysModifiedTime: false, cancellationToken).ConfigureAwait(false);
                 await file.FlushAsync(cancellationToken).ConfigureAwait(false);
                 await file.FsyncAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -249,6 +259,21 @@ public sealed partial class ContentCacheVfs
             if (leased) await ReleaseLeaseAsync(o).ConfigureAwait(false);
             o.Gate.Release();
         }
+    }
+
+    /// <summary>Sets, through the store, whichever of mode, owner and mtime its open writer shows differently from ours (the mtime always if asked).</summary>
+    private async ValueTask ApplyLocalAttributesAsync(VfsPath path, IVfsFile file, VfsCreateOptions local, DateTimeOffset modified,
+        bool alwaysModifiedTime, CancellationToken cancellationToken)
+    {
+        var shown = await file.GetAttrAsync(cancellationToken).ConfigureAwait(false);
+        var changes = new VfsAttributeChanges
+        {
+            Mode = (shown.Mode & VfsAttributes.PermissionMask) != (local.Mode & VfsAttributes.PermissionMask) ? local.Mode & VfsAttributes.PermissionMask : null,
+            Uid = shown.Uid != local.Uid ? local.Uid : null,
+            Gid = shown.Gid != local.Gid ? local.Gid : null,
+            ModifiedTime = alwaysModifiedTime || shown.ModifiedTime != modified ? modified : null,
+        };
+        if (!changes.IsEmpty) await Inner.SetAttrAsync(path, changes, cancellationToken).ConfigureAwait(false);
     }
 
     private void TryCommitLocked(CachedObject o)

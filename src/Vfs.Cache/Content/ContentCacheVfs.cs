@@ -66,6 +66,7 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
             _spill = spillStorage?.Invoke(directory) ?? new DirectorySpillStorage(directory);
             index = ContentIndex.Open(directory);
             _index = index;
+            index.SetCacheSizeLimit(options.CacheSizeBytes);
             LoadIndex();
         }
         catch
@@ -112,6 +113,7 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
             CachedBytes = CachedBytes,
             DirtyObjects = dirtyObjects,
             DirtyBytes = dirtyBytes,
+            CacheSizeLimitBytes = _options.CacheSizeBytes,
         };
     }
 
@@ -286,7 +288,7 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
             o.Gid = attributes.Gid;
             if (o.IsDirty)
             {
-                if (changes.ModifiedTime is { } mtime) o.Modified = mtime; // shown until the upload, whose store time then wins
+                if (changes.ModifiedTime is { } mtime) o.Modified = mtime; // the upload sends it to the store again (its writes moved it there)
             }
             else if (attributes.Size == o.InnerSize && string.Equals(attributes.ETag, o.ETag, StringComparison.Ordinal))
             {

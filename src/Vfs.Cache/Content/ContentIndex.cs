@@ -72,6 +72,22 @@ internal sealed class ContentIndex : IDisposable
         }
     }
 
+    /// <summary>The meta key holding the instance's <see cref="ContentCacheOptions.CacheSizeBytes"/>, for `vfs cache stats` of a stopped cache.</summary>
+    internal const string CacheSizeKey = "cache_size_bytes";
+
+    /// <summary>Records the size limit the current instance runs with (overwrites the previous instance's).</summary>
+    public void SetCacheSizeLimit(long bytes)
+    {
+        lock (_sync)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "INSERT INTO meta(key, value) VALUES($k, $v) ON CONFLICT(key) DO UPDATE SET value = $v";
+            cmd.Parameters.AddWithValue("$k", CacheSizeKey);
+            cmd.Parameters.AddWithValue("$v", bytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            cmd.ExecuteNonQuery();
+        }
+    }
+
     internal static string ConnectionString(string cacheDirectory, bool readOnly) => new SqliteConnectionStringBuilder
     {
         DataSource = Path.Combine(cacheDirectory, FileName),

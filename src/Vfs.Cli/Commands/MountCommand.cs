@@ -72,6 +72,7 @@ public static class MountCommand
         {
             command.Options.Add(option);
         }
+        MountLog.AddOptions(command);
         foreach (var source in sources.Sources) source.AddOptions(command);
         foreach (var layer in layers.Layers) layer.AddOptions(command);
         command.SetAction((parse, cancellationToken) => RunAsync(parse, sources, layers, cancellationToken));
@@ -82,6 +83,7 @@ public static class MountCommand
     {
         string source = parse.GetRequiredValue(Source);
         string mountPoint = Path.GetFullPath(parse.GetRequiredValue(MountPoint));
+        MountLog.Configure(parse, parse.GetValue(Debug));
         var options = ReadOptions(parse);
         var kind = sources.Find(source);
         if (DaemonLauncher.IsDaemonChild) DaemonLauncher.DetachFromParent();
@@ -110,7 +112,8 @@ public static class MountCommand
             DirMode = parse.GetValue(DirMode) is { } dirMode ? OptionValues.ParseMode(dirMode, "--dir-mode") : null,
             EntryTimeout = OptionValues.ParseDuration(parse.GetValue(EntryTimeout)!, "--entry-timeout"),
             AttrTimeout = OptionValues.ParseDuration(parse.GetValue(AttrTimeout)!, "--attr-timeout"),
-            Debug = parse.GetValue(Debug),
+            Debug = MountLog.Level <= Microsoft.Extensions.Logging.LogLevel.Debug,
+            Log = MountLog.WriteMountLine,
         };
         try
         {

@@ -16,6 +16,7 @@ public static class VfsCommand
         var root = new RootCommand("LayeredVfs: mount a store (S3, a local directory, memory) as a filesystem through FUSE.");
         root.Subcommands.Add(MountCommand.Create(sources, layers));
         root.Subcommands.Add(UnmountCommand.Create());
+        root.Subcommands.Add(CacheStatsCommand.Create());
         return root;
     }
 
@@ -25,7 +26,7 @@ public static class VfsCommand
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"vfs: {parse.Errors[0].Message} (see vfs --help)");
+            Console.Error.WriteLine(ParseErrorLine.For(parse));
             return UsageExitCode;
         }
         try

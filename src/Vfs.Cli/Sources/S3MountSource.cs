@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Vfs.Abstractions;
 using Vfs.Cli.Commands;
+using Vfs.Cli.Mounting;
 using Vfs.S3;
 
 namespace Vfs.Cli.Sources;
@@ -15,14 +16,14 @@ public sealed class S3MountSource : IVfsSource
 {
     private static readonly Option<string?> Endpoint = new("--endpoint")
     {
-        Description = "S3-compatible endpoint URL, e.g. http://127.0.0.1:9000 (default: AWS).",
+        Description = "S3-compatible endpoint URL, e.g. http://127.0.0.1:9000 (default: $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, else AWS).",
     };
 
-    private static readonly Option<string?> Region = new("--region") { Description = "S3 region (default: from the AWS SDK's chain, else us-east-1)." };
+    private static readonly Option<string?> Region = new("--region") { Description = "S3 region (default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile's, else us-east-1)." };
 
     private static readonly Option<bool> PathStyle = new("--path-style") { Description = "Path-style addressing (endpoint/bucket/key), for most S3-compatible servers." };
 
-    private static readonly Option<string?> Profile = new("--profile") { Description = "AWS credentials profile (default: the SDK's default chain)." };
+    private static readonly Option<string?> Profile = new("--profile") { Description = "AWS credentials profile (default: $AWS_PROFILE, else the SDK's default chain)." };
 
     private static readonly Option<int> PartSize = new("--part-size")
     {
@@ -67,17 +68,17 @@ public sealed class S3MountSource : IVfsSource
     {
         var options = new S3VfsOptions
         {
-            Endpoint = parse.GetValue(Endpoint),
-            Region = parse.GetValue(Region),
+            Endpoint = parse.GetValue(Endpoint) ?? AwsEnvironment.Endpoint,
+            Region = parse.GetValue(Region) ?? AwsEnvironment.Region,
             ForcePathStyle = parse.GetValue(PathStyle),
-            Profile = parse.GetValue(Profile),
+            Profile = parse.GetValue(Profile) ?? AwsEnvironment.Profile,
             PartSize = parse.GetValue(PartSize) * S3VfsOptions.MiB,
             UploadConcurrency = parse.GetValue(UploadConcurrency),
             ListingFetchesMetadata = !parse.GetValue(NoListingMetadata),
         };
         options.Resilience.MaxRetryAttempts = parse.GetValue(Retries);
         options.Resilience.AttemptTimeout = OptionValues.ParseDuration(parse.GetValue(AttemptTimeout)!, "--s3-timeout");
-        var logger = new LineLogger(line => Console.Error.WriteLine("vfs: " + line), LogLevel.Warning);
+        var logger = new LineLogger(line => MountLog.Emit("vfs: " + line), MountLog.Level);
         try
         {
             return await S3Source.OpenAsync(source, options, logger, cancellationToken: cancellationToken).ConfigureAwait(false);

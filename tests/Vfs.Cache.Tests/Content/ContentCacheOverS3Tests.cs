@@ -20,7 +20,7 @@ public sealed class ContentCacheOverS3Tests : IClassFixture<S3rverFixture>
 
     public ContentCacheOverS3Tests(S3rverFixture server) => _server = server;
 
-    private S3Vfs CreateS3(string bucket)
+    private S3Vfs CreateS3(string bucket, FaultInjectingHandler? handler = null)
     {
         var options = new S3VfsOptions
         {
@@ -28,6 +28,7 @@ public sealed class ContentCacheOverS3Tests : IClassFixture<S3rverFixture>
             Endpoint = _server.Endpoint,
             ForcePathStyle = true,
             Region = S3rverFixture.Region,
+            PartSize = S3VfsOptions.MinPartSize, // objects past 5 MiB go as multipart uploads
             Resilience = new S3ResilienceOptions
             {
                 RetryBaseDelay = TimeSpan.FromMilliseconds(5),
@@ -35,7 +36,9 @@ public sealed class ContentCacheOverS3Tests : IClassFixture<S3rverFixture>
                 AttemptTimeout = TimeSpan.FromSeconds(30),
             },
         };
-        return new S3Vfs(new AmazonS3Client(S3rverFixture.Credentials, S3ClientFactory.CreateConfig(options)), options, ownsClient: true);
+        var config = S3ClientFactory.CreateConfig(options);
+        if (handler is not null) config.HttpClientFactory = new FaultInjectingHandler.Factory(handler);
+        return new S3Vfs(new AmazonS3Client(S3rverFixture.Credentials, config), options, ownsClient: true);
     }
 
     [Fact]
@@ -98,5 +101,54 @@ public sealed class ContentCacheOverS3Tests : IClassFixture<S3rverFixture>
         Assert.Equal("version one", Encoding.UTF8.GetString(await cache.ReadAllBytesAsync(ContentCacheVfsTests.P("f"), None)));
         await _server.PutAsync(bucket, "f", Encoding.UTF8.GetBytes("version TWO")); // same size, other bytes
         Assert.Equal("version TWO", Encoding.UTF8.GetString(await cache.ReadAllBytesAsync(ContentCacheVfsTests.P("f"), None)));
+    }
+
+    [Theory]
+    [InlineData(3 * Block + 5)] // one PUT
+    [InlineData((5 << 20) + Block)] // a multipart upload (5 MiB parts)
+    public async Task Upload_TouchAndChmodOnDirtyFile_ObjectMetadataKeepsThemWithoutCopy(int size)
+    {
+        var bucket = await _server.CreateBucketAsync();
+        var handler = new FaultInjectingHandler();
+        await using var fixture = new CacheFixture(CreateS3(bucket, handler));
+        var content = ContentCacheVfsTests.Pattern(size, 42);
+        var mtime = new DateTimeOffset(2001, 2, 3, 4, 5, 6, TimeSpan.Zero);
+        await using (var cache = fixture.Open())
+        {
+            await cache.WriteAllBytesAsync(ContentCacheVfsTests.P("f"), content);
+            await cache.SetAttrAsync(ContentCacheVfsTests.P("f"), new VfsAttributeChanges { Mode = 0b110_000_000 }, None); // chmod 600
+            await cache.SetAttrAsync(ContentCacheVfsTests.P("f"), new VfsAttributeChanges { ModifiedTime = mtime, AccessTime = mtime }, None); // touch -d
+            int before = handler.Log.Count;
+            Assert.Equal(0, await cache.DrainAsync(null, None));
+            var uploadRequests = handler.Log.Skip(before).Where(line => line.StartsWith("PUT ", StringComparison.Ordinal) || line.StartsWith("POST ", StringComparison.Ordinal)).ToList();
+            // the attributes travel with the data: one PUT, or CreateMultipartUpload + parts + Complete; no CopyObject
+            Assert.Equal(size > (5 << 20) ? 0 : 1, uploadRequests.Count(line => line == $"PUT /{bucket}/f"));
+            Assert.Equal(size > (5 << 20), uploadRequests.Any(line => line.StartsWith($"POST /{bucket}/f?uploads", StringComparison.Ordinal)));
+            Assert.Equal(mtime, (await cache.GetAttrAsync(ContentCacheVfsTests.P("f"), None)).ModifiedTime);
+        }
+        var head = await _server.Client.GetObjectMetadataAsync(bucket, "f");
+        Assert.Equal(mtime.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), head.Metadata["x-amz-meta-mtime"]);
+        Assert.Equal("33152", head.Metadata["x-amz-meta-mode"]); // 0100600
+        Assert.Equal(content, await _server.GetBytesAsync(bucket, "f"));
+    }
+
+    [Fact]
+    public async Task SetAttr_TouchOnCleanCachedFile_BucketAndCacheAgree()
+    {
+        var bucket = await _server.CreateBucketAsync();
+        var content = ContentCacheVfsTests.Pattern(2 * Block + 3, 43);
+        await _server.PutAsync(bucket, "f", content);
+        await using var fixture = new CacheFixture(CreateS3(bucket));
+        await using var cache = fixture.Open();
+        Assert.Equal(content, await cache.ReadAllBytesAsync(ContentCacheVfsTests.P("f"), None)); // cached, clean
+        var mtime = new DateTimeOffset(2001, 2, 3, 4, 5, 6, TimeSpan.Zero);
+
+        await cache.SetAttrAsync(ContentCacheVfsTests.P("f"), new VfsAttributeChanges { ModifiedTime = mtime }, None); // straight to the bucket
+        var head = await _server.Client.GetObjectMetadataAsync(bucket, "f");
+        Assert.Equal(mtime.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), head.Metadata["x-amz-meta-mtime"]);
+        Assert.Equal(mtime, (await cache.GetAttrAsync(ContentCacheVfsTests.P("f"), None)).ModifiedTime);
+        long fetched = cache.GetStatistics().BytesFromInner;
+        Assert.Equal(content, await cache.ReadAllBytesAsync(ContentCacheVfsTests.P("f"), None));
+        Assert.Equal(fetched, cache.GetStatistics().BytesFromInner); // same content and ETag: the cached blocks still serve it
     }
 }

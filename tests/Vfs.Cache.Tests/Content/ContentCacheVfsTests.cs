@@ -475,6 +475,7 @@ public sealed class ContentCacheVfsTests
         Assert.Equal(0, stats.DirtyObjects);
         Assert.Equal(2, stats.CachedObjects);
         Assert.Equal(3L * Block, stats.CachedBytes);
+        Assert.Equal(fixture.Options().CacheSizeBytes, stats.CacheSizeLimitBytes); // the limit the instance ran with
         Assert.Throws<VfsException>(() => ContentCacheStatistics.Read(Path.Combine(fixture.Directory, "nothing-here")));
     }
 
