@@ -39,17 +39,25 @@ internal sealed class S3ObjectClient
 
     public string Bucket { get; }
 
+    /// <summary>The requests sent so far, by kind.</summary>
+    public S3RequestCounts Requests { get; } = new();
+
     /// <summary>Logs <paramref name="message"/> the first time <paramref name="topic"/> comes up (a server that lacks a feature, a key that is no name).</summary>
     public void WarnOnce(string topic, string message)
     {
         if (_toldOnce.Count < 10_000 && _toldOnce.TryAdd(topic, true)) _logger.LogWarning("{Message}", message);
     }
 
-    private async Task<T> RunAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <param name="kind">What the request counts as, when not <paramref name="operation"/> (the name errors use).</param>
+    private async Task<T> RunAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, string? kind = null)
     {
         try
         {
-            return await _pipeline.ExecuteAsync(static async (c, token) => await c(token).ConfigureAwait(false), call, cancellationToken).ConfigureAwait(false);
+            return await _pipeline.ExecuteAsync(static async (state, token) =>
+            {
+                state.Requests.Add(state.Kind);
+                return await state.Call(token).ConfigureAwait(false);
+            }, (Requests, Kind: kind ?? operation, Call: call), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -171,7 +179,7 @@ internal sealed class S3ObjectClient
             if (response.DeleteErrors is { Count: > 0 } errors)
                 throw new VfsException(Errno.EIO, $"S3 DELETE '{errors[0].Key}': {errors[0].Code} {errors[0].Message}");
             return true;
-        }, cancellationToken);
+        }, cancellationToken, kind: "DeleteObjects");
 
     public Task<string> InitiateMultipartAsync(string key, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken) =>
         RunAsync("CreateMultipartUpload", key, async token =>

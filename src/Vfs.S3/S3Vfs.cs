@@ -72,6 +72,9 @@ public sealed class S3Vfs : IVfs
 
     internal S3ObjectClient Client { get; }
 
+    /// <summary>The S3 requests this mount has sent, by kind (HEAD, LIST, GET, PUT...).</summary>
+    public S3RequestCounts Requests => Client.Requests;
+
     internal S3ObjectCopier Copier => _copier;
 
     /// <summary>
@@ -95,7 +98,13 @@ public sealed class S3Vfs : IVfs
         return _root = _attributes.Directory(marker, _mountTime);
     }
 
-    public async ValueTask<VfsAttributes?> TryGetAttrAsync(VfsPath path, CancellationToken cancellationToken)
+    public ValueTask<VfsAttributes?> TryGetAttrAsync(VfsPath path, CancellationToken cancellationToken) => LookupAsync(path, checkParent: true, cancellationToken);
+
+    /// <param name="checkParent">
+    /// On a miss, HEAD the parent to answer ENOTDIR when it is a file; callers that check the parent next
+    /// (<see cref="RequireDirectoryAsync"/>) pass false and save that request.
+    /// </param>
+    private async ValueTask<VfsAttributes?> LookupAsync(VfsPath path, bool checkParent, CancellationToken cancellationToken)
     {
         if (path.IsRoot) return await RootAttributesAsync(cancellationToken).ConfigureAwait(false);
         var key = KeyOf(path);
@@ -125,7 +134,7 @@ public sealed class S3Vfs : IVfs
         if (await head.ConfigureAwait(false) is { } info && !unlinked) return _attributes.Object(info);
         // not found: ENOTDIR rather than ENOENT when the parent is a file or a symlink. Checked only on this miss
         // path and for the parent only (one HEAD; the kernel resolves every component itself, so FUSE never asks this)
-        if (path.Parent.IsRoot) return null;
+        if (!checkParent || path.Parent.IsRoot) return null;
         var parentKey = KeyOf(path.Parent).Object;
         if ((_writers.TryGetValue(parentKey, out var parentWriter) && parentWriter.IsPending)
             || (await Client.HeadAsync(parentKey, cancellationToken).ConfigureAwait(false) is not null
@@ -247,16 +256,27 @@ public sealed class S3Vfs : IVfs
     private void WarnHiddenFile(string key) =>
         Client.WarnOnce("hidden:" + key, $"S3 key '{key}' is both an object and a directory prefix; the directory is shown and the object hidden");
 
+    /// <summary>
+    /// ENOENT or ENOTDIR unless <paramref name="path"/> is a directory. The common case costs one LIST (something
+    /// below it: a directory, as <see cref="TryGetAttrAsync"/> decides); only when nothing is below does the full lookup
+    /// tell a file from a missing name.
+    /// </summary>
     private async ValueTask RequireDirectoryAsync(VfsPath path, CancellationToken cancellationToken)
     {
         if (path.IsRoot) return;
+        var key = KeyOf(path);
+        if (!(_writers.TryGetValue(key.Object, out var writer) && writer.IsPending))
+        {
+            var page = await Client.ListAsync(key.Directory, null, null, 1, cancellationToken).ConfigureAwait(false);
+            if (page.Objects.Count > 0 || page.CommonPrefixes.Count > 0) return;
+        }
         var attributes = await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) ?? throw VfsException.NotFound(path);
         if (!attributes.IsDirectory) throw VfsException.NotADirectory(path);
     }
 
     public async ValueTask<VfsAttributes> MkdirAsync(VfsPath path, VfsCreateOptions options, CancellationToken cancellationToken)
     {
-        if (path.IsRoot || await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) is not null) throw VfsException.Exists(path);
+        if (path.IsRoot || await LookupAsync(path, checkParent: false, cancellationToken).ConfigureAwait(false) is not null) throw VfsException.Exists(path);
         await RequireDirectoryAsync(path.Parent, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var etag = await Client.PutAsync(KeyOf(path).Directory, ReadOnlyMemory<byte>.Empty,
@@ -473,7 +493,7 @@ public sealed class S3Vfs : IVfs
         ArgumentNullException.ThrowIfNull(target);
         if (target.Length == 0) throw VfsException.NotFound(path); // as symlink(2) answers an empty target
         if (Encoding.UTF8.GetByteCount(target) >= 4096) throw new VfsException(Errno.ENAMETOOLONG, "symlink target longer than PATH_MAX");
-        if (path.IsRoot || await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false) is not null) throw VfsException.Exists(path);
+        if (path.IsRoot || await LookupAsync(path, checkParent: false, cancellationToken).ConfigureAwait(false) is not null) throw VfsException.Exists(path);
         await RequireDirectoryAsync(path.Parent, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var body = Encoding.UTF8.GetBytes(target);
@@ -496,16 +516,30 @@ public sealed class S3Vfs : IVfs
         if ((flags & VfsOpenFlags.ReadWrite) == 0) throw VfsException.Invalid($"open of {path} without read or write access");
         if (path.IsRoot) throw VfsException.IsADirectory(path);
         var key = KeyOf(path).Object;
-        var current = await TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false);
+        bool create = flags.HasFlag(VfsOpenFlags.Create);
+        // a create checks the parent at the same time as the name: one round trip less for a new file, one LIST
+        // more when the file exists
+        var parentCheck = create ? RequireDirectoryAsync(path.Parent, cancellationToken).AsTask() : null;
+        VfsAttributes? current;
+        try
+        {
+            current = await LookupAsync(path, checkParent: !create, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (parentCheck is not null)
+        {
+            await ObserveAsync(parentCheck).ConfigureAwait(false); // the lookup's failure is the one reported
+            throw;
+        }
         if (current is null)
         {
-            if (!flags.HasFlag(VfsOpenFlags.Create)) throw VfsException.NotFound(path);
-            await RequireDirectoryAsync(path.Parent, cancellationToken).ConfigureAwait(false);
+            if (!create) throw VfsException.NotFound(path);
+            await parentCheck!.ConfigureAwait(false);
             var now = _time.GetUtcNow();
             var metadata = S3Metadata.Create(VfsEntryKind.File, options.Mode, options.Uid, options.Gid, now);
             return Register(new S3WriteFile(Client, _options, key, flags, S3Attributes.New(VfsEntryKind.File, options, 0, now),
                 metadata, _time, _logger, Unregister));
         }
+        if (parentCheck is not null) await ObserveAsync(parentCheck).ConfigureAwait(false); // the name exists: its parent is a directory
         if (flags.HasFlag(VfsOpenFlags.Create | VfsOpenFlags.Exclusive)) throw VfsException.Exists(path);
         if (current.IsDirectory) throw VfsException.IsADirectory(path);
         if (current.IsSymlink) throw new VfsException(Errno.ELOOP, $"{path} is a symlink");
@@ -529,6 +563,19 @@ public sealed class S3Vfs : IVfs
         var head = _writers.TryGetValue(key, out var pending) && pending.IsPending ? null : await Client.HeadAsync(key, cancellationToken).ConfigureAwait(false);
         var kept = S3Metadata.Apply(head?.Metadata ?? new Dictionary<string, string>(), current, default);
         return Register(new S3WriteFile(Client, _options, key, flags, current, kept, _time, _logger, Unregister));
+    }
+
+    /// <summary>Waits for a task whose outcome no longer matters, so that its failure is not left unobserved.</summary>
+    private static async Task ObserveAsync(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // not the error the caller hears
+        }
     }
 
     private S3WriteFile Register(S3WriteFile writer)
@@ -566,6 +613,18 @@ public sealed class S3Vfs : IVfs
 
     public ValueTask DisposeAsync()
     {
+        _logger.LogInformation("S3 requests: {Counts}", Requests);
+        if (_options.RequestCountsFile is { } file)
+        {
+            try
+            {
+                File.AppendAllText(file, $"s3 requests: {Requests}\n");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _logger.LogWarning("could not write the S3 request counts to {File}: {Error}", file, e.Message);
+            }
+        }
         if (_ownsClient) _s3.Dispose();
         return ValueTask.CompletedTask;
     }

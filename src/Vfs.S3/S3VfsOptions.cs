@@ -76,6 +76,12 @@ public sealed class S3VfsOptions
     /// <summary>HEADs in flight for one listing. Default 32; 1 to 256.</summary>
     public int ListingHeadConcurrency { get; set; } = 32;
 
+    /// <summary>
+    /// A file to which the mount appends one line of S3 request counts by kind when it is disposed (unmounted), for
+    /// benchmarks. Default: the environment variable <c>LAYEREDVFS_S3_REQUEST_COUNTS</c>, or null (none written).
+    /// </summary>
+    public string? RequestCountsFile { get; set; } = Environment.GetEnvironmentVariable("LAYEREDVFS_S3_REQUEST_COUNTS") is { Length: > 0 } file ? file : null;
+
     /// <summary>Objects copied at once by a directory rename. Default 8; 1 to 64.</summary>
     public int RenameConcurrency { get; set; } = 8;
 
