@@ -114,6 +114,25 @@ internal sealed class InodeTable
         }
     }
 
+    /// <summary>
+    /// Another version of the file took <paramref name="path"/> (another writer replaced it): the next lookup makes a
+    /// new inode, while the current one keeps its path, so files open on it and opens racing with the kernel's
+    /// dentry invalidation still work, until the kernel forgets it.
+    /// </summary>
+    public void Supersede(VfsPath path)
+    {
+        lock (_gate)
+        {
+            if (_byPath.Remove(path, out var inode)) inode.Superseded = true;
+        }
+    }
+
+    /// <summary>True when <see cref="Supersede"/> gave the inode's name to a newer version.</summary>
+    public bool IsSuperseded(ulong ino)
+    {
+        lock (_gate) return _byIno.TryGetValue(ino, out var inode) && inode.Superseded;
+    }
+
     /// <summary>rename(2) succeeded: the source subtree moves; a replaced target is detached (or, for an exchange, moves back).</summary>
     public void Rename(VfsPath from, VfsPath to, bool exchange)
     {
@@ -198,6 +217,8 @@ internal sealed class InodeTable
         public ulong Lookups { get; set; }
 
         public bool Detached { get; set; }
+
+        public bool Superseded { get; set; }
 
         public List<FileHandle>? Handles { get; set; }
 

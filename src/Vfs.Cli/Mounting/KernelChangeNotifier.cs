@@ -8,8 +8,8 @@ namespace Vfs.Cli.Mounting;
 /// <summary>What the kernel can be told to forget (the FUSE mount; a recorder in tests).</summary>
 public interface IKernelInvalidation
 {
-    /// <summary>Drops cached attributes and pages of the path's inode; 0 or -errno.</summary>
-    int InvalidateInode(VfsPath path);
+    /// <summary>The file's content changed: drops cached attributes and pages, keeping open files on their version; 0 or -errno.</summary>
+    int InvalidateContent(VfsPath path);
 
     /// <summary>Drops the path's dentry (positive or negative); 0 or -errno.</summary>
     int InvalidateEntry(VfsPath path);
@@ -18,7 +18,7 @@ public interface IKernelInvalidation
 /// <summary>The kernel of a <see cref="FuseMount"/>.</summary>
 public sealed class FuseKernelInvalidation(FuseMount mount) : IKernelInvalidation
 {
-    public int InvalidateInode(VfsPath path) => mount.InvalidateInode(path);
+    public int InvalidateContent(VfsPath path) => mount.InvalidateContent(path);
 
     public int InvalidateEntry(VfsPath path) => mount.InvalidateEntry(path);
 }
@@ -26,7 +26,8 @@ public sealed class FuseKernelInvalidation(FuseMount mount) : IKernelInvalidatio
 /// <summary>
 /// Tells the kernel what the metadata cache learns about other writers' changes, so that neither its page cache nor
 /// its dentries serve a stale version: Modified -> notify_inval_inode (attributes and pages), Deleted and Created ->
-/// notify_inval_entry (the name is looked up anew; a Created name drops a negative dentry).
+/// notify_inval_entry (the name is looked up anew; a Created name drops a negative dentry). A Modified file that is
+/// open also gets a new inode for new opens (<see cref="FuseMount.InvalidateContent"/>), so open files keep their version.
 /// </summary>
 /// <remarks>
 /// The cache calls <see cref="OnEntryChanged"/> inside a lookup or listing that the kernel may be serving under the
@@ -71,14 +72,18 @@ public sealed class KernelChangeNotifier : IVfsChangeListener, IDisposable
             int result;
             try
             {
-                result = change.Kind == VfsChangeKind.Modified ? _kernel.InvalidateInode(change.Path) : _kernel.InvalidateEntry(change.Path);
+                result = change.Kind == VfsChangeKind.Modified ? _kernel.InvalidateContent(change.Path) : _kernel.InvalidateEntry(change.Path);
             }
             catch (Exception e)
             {
                 _log?.Invoke($"vfs: could not notify the kernel of {change.Kind} {change.Path}: {e.Message}");
                 continue;
             }
-            if (result == 0) Interlocked.Increment(ref _sent);
+            if (result == 0)
+            {
+                Interlocked.Increment(ref _sent);
+                _log?.Invoke($"vfs: told the kernel: {change.Kind} {change.Path}");
+            }
             else if (result != -(int)Errno.ENOENT) _log?.Invoke($"vfs: the kernel refused the notification of {change.Kind} {change.Path}: errno {-result}");
             else _log?.Invoke($"vfs: {change.Kind} {change.Path}: the kernel held nothing of it");
         }
