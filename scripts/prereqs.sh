@@ -18,6 +18,13 @@ ensure_fuse3() {
   fi
 }
 
+# The FUSE binding's layout test compiles a C probe against libfuse3's headers.
+ensure_fuse3_dev() {
+  if [ ! -f /usr/include/fuse3/fuse_lowlevel.h ] || ! command -v gcc >/dev/null 2>&1; then
+    apt_install libfuse3-dev gcc
+  fi
+}
+
 ensure_s3rver() {
   if [ ! -f "$TOOLS_DIR/node_modules/s3rver/package.json" ]; then
     echo "installing s3rver@$S3RVER_VERSION (npm, into .tools/)" >&2

@@ -49,7 +49,10 @@ public static class ForegroundMount
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
 
-        options.Log($"vfs: mounted {source} at {mountPoint} (pid {Environment.ProcessId}); stop with Ctrl-C or: vfs unmount {mountPoint}");
+        // Announce only once the kernel's INIT is answered (or the session ended first, reported below).
+        await Task.WhenAny(mount.Ready, mount.Completion).ConfigureAwait(false);
+        if (mount.Ready.IsCompletedSuccessfully)
+            options.Log($"vfs: mounted {source} at {mountPoint} (pid {Environment.ProcessId}); stop with Ctrl-C or: vfs unmount {mountPoint}");
         await using (mount.ConfigureAwait(false))
         {
             using var attached = attach?.Invoke(mount, options);

@@ -51,6 +51,26 @@ public sealed class ContentCacheModelTests
         await Task.CompletedTask;
     }
 
+    /// <summary>Found by the model harness: over a whole-object-only store, an exclusive create of an existing directory must still be EEXIST.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Regression_ExclusiveCreateOverDirectory_IsEexist(bool wholeObjectOnly)
+    {
+        CacheStack? stack = null;
+        try
+        {
+            ModelHarness.AssertScript(() => stack = new CacheStack(wholeObjectOnly), VfsCapabilities.Posix, """
+                mkdir /b
+                open /b w,creat,excl => EEXIST
+                """);
+        }
+        finally
+        {
+            stack?.DeleteDirectory();
+        }
+    }
+
     /// <summary>The system under test: a ContentCacheVfs that a crash replaces with a fresh one over the same directory and store.</summary>
     internal sealed class CacheStack : IVfs
     {

@@ -25,6 +25,17 @@ public sealed class MetadataCacheVfsModelTests(ITestOutputHelper output)
         return new MetadataCacheVfs(_store, options, _time);
     }
 
+    /// <summary>Found by the model harness: a failed rename must not move an open handle's name, or its later writes reset the wrong entry.</summary>
+    [Fact]
+    public void Regression_WriteAfterFailedRename_IsSeenByStat() =>
+        ModelHarness.AssertScript(() => NewCache(new MetadataCacheOptions()), VfsCapabilities.Posix, """
+            open /d rw,creat
+            rename /d /a/d => ENOENT
+            chmod /d 0700
+            write h0 @0 "c"
+            stat /d
+            """);
+
     [Fact]
     public void Check_TtlOfTenSecondsWithoutOutOfBandChanges_AgreesWithModel()
     {

@@ -86,6 +86,26 @@ public sealed class MountCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Mount_NoDevFuse_OneLineAndExit1()
+    {
+        // A private mount namespace whose /dev is an empty tmpfs (with a plain /dev/null for the runtime).
+        string script = $"mount -t tmpfs tmpfs /dev && touch /dev/null && chmod 666 /dev/null && exec dotnet '{VfsMount.CliPath}' mount memory: '{NewDirectory("m")}'";
+        var result = await Shell.RunAsync("unshare", ["-m", "--propagation", "private", "bash", "-c", script], timeout: TimeSpan.FromSeconds(90));
+        AssertOneLineError(result, 1, "/dev/fuse is missing");
+    }
+
+    [Fact]
+    public async Task Mount_NoLibFuse3_OneLineAndExit1()
+    {
+        // A private mount namespace where libfuse3's file is an empty one: the library cannot be loaded.
+        string empty = Path.Combine(_root, "empty.so");
+        File.WriteAllText(empty, "");
+        string script = $"mount --bind '{empty}' \"$(readlink -f /lib/x86_64-linux-gnu/libfuse3.so.3)\" && exec dotnet '{VfsMount.CliPath}' mount memory: '{NewDirectory("m")}'";
+        var result = await Shell.RunAsync("unshare", ["-m", "--propagation", "private", "bash", "-c", script], timeout: TimeSpan.FromSeconds(90));
+        AssertOneLineError(result, 1, "libfuse3 is not installed");
+    }
+
+    [Fact]
     public async Task Unmount_NotMounted_OneLineAndExit1()
     {
         var result = await VfsAsync("unmount", NewDirectory("m"));
@@ -129,6 +149,32 @@ public sealed class MountCommandTests : IDisposable
         while (!mount.HasExited && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.True(mount.HasExited, mount.Output);
         Assert.Null(VfsMount.MountTypeAt(mount.MountPoint));
+        await mount.WaitForOutputAsync("unmounted");
+        Assert.Equal(0, await mount.UnmountAsync());
+    }
+
+    [Fact]
+    public async Task Mount_SigtermWhileAFileIsOpen_FlushesDetachesAndExitsAfterTheLastClose()
+    {
+        string backing = NewDirectory("backing");
+        await using var mount = await VfsMount.StartAsync("local:" + backing);
+        // A writer keeps f open (fd 3) until told to stop through a FIFO outside the mount.
+        string fifo = Path.Combine(_root, "go");
+        Assert.Equal(0, (await Shell.RunAsync("mkfifo", [fifo])).ExitCode);
+        var writer = Shell.BashAsync($"exec 3> f; echo kept >&3; read < '{fifo}'; exec 3>&-", mount.MountPoint);
+        // The writer has written once its line is in the backing file (LocalVfs writes through).
+        string written = Path.Combine(backing, "f");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(File.Exists(written) && File.ReadAllText(written) == "kept\n") && DateTime.UtcNow < deadline) await Task.Delay(20);
+
+        await Shell.RunAsync("kill", ["-TERM", mount.ProcessId.ToString()]);
+        await mount.WaitForOutputAsync("busy");
+        Assert.Null(VfsMount.MountTypeAt(mount.MountPoint)); // detached at once
+        Assert.False(mount.HasExited);                         // still serving the open file
+        Assert.Equal("kept\n", File.ReadAllText(Path.Combine(backing, "f")));
+
+        await File.WriteAllTextAsync(fifo, "stop\n");
+        Assert.Equal(0, (await writer).ExitCode);
         await mount.WaitForOutputAsync("unmounted");
         Assert.Equal(0, await mount.UnmountAsync());
     }

@@ -20,7 +20,7 @@ public abstract class MountShellTests(MountFixture fixture)
     }
 
     [Fact]
-    public async Task EchoRedirect_CreateOverwriteAppend_CatShowsContent()
+    public virtual async Task EchoRedirect_CreateOverwriteAppend_CatShowsContent()
     {
         string output = await InTestDirectoryAsync("""
             echo text > f
@@ -84,7 +84,7 @@ public abstract class MountShellTests(MountFixture fixture)
     }
 
     [Fact]
-    public async Task Truncate_ShrinkAndGrow_SizeAndZeros()
+    public virtual async Task Truncate_ShrinkAndGrow_SizeAndZeros()
     {
         string output = await InTestDirectoryAsync("""
             printf 'abcdef' > f
@@ -228,5 +228,36 @@ public sealed class LocalMountShellTests(LocalMountFixture fixture) : MountShell
             rm big
             """);
         Assert.Equal("1073741824\nsame\n", output);
+    }
+}
+
+/// <summary>
+/// The S3 store alone (no content cache) writes whole objects sequentially: append and truncate are refused with
+/// ENOTSUP ("Operation not supported"), never silently wrong; everything else passes as on a POSIX store.
+/// </summary>
+public sealed class S3MountShellTests(S3MountFixture fixture) : MountShellTests(fixture), IClassFixture<S3MountFixture>
+{
+    [Fact]
+    public override async Task EchoRedirect_CreateOverwriteAppend_CatShowsContent()
+    {
+        string output = await InTestDirectoryAsync("""
+            echo text > f
+            cat f
+            echo more >> f 2>/dev/null || echo refused
+            echo new > f
+            cat f
+            """);
+        Assert.Equal("text\nrefused\nnew\n", output);
+    }
+
+    [Fact]
+    public override async Task Truncate_ShrinkAndGrow_SizeAndZeros()
+    {
+        string output = await InTestDirectoryAsync("""
+            printf 'abcdef' > f
+            truncate -s 3 f 2>&1 | sed 's/.*: //' || true
+            cat f; echo
+            """);
+        Assert.Equal("Operation not supported\nabcdef\n", output);
     }
 }

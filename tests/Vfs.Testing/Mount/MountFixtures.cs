@@ -16,6 +16,8 @@ public abstract class MountFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync() => _mount = await VfsMount.StartAsync(Source).ConfigureAwait(false);
 
+    protected void SetMount(VfsMount mount) => _mount = mount;
+
     public virtual async Task DisposeAsync()
     {
         if (_mount is not null) await _mount.DisposeAsync().ConfigureAwait(false);
@@ -39,5 +41,38 @@ public sealed class LocalMountFixture : MountFixture
     {
         await base.DisposeAsync().ConfigureAwait(false);
         Directory.Delete(BackingDirectory!, recursive: true);
+    }
+}
+
+/// <summary>`vfs mount s3://BUCKET MNT` on a fresh bucket of a local s3rver (started and stopped by this fixture).</summary>
+public sealed class S3MountFixture : MountFixture
+{
+    private readonly Vfs.Testing.S3.S3rverFixture _server = new();
+    private string _bucket = "";
+
+    protected override string Source => $"s3://{_bucket}";
+
+    public override async Task InitializeAsync()
+    {
+        await _server.InitializeAsync().ConfigureAwait(false);
+        _bucket = await _server.CreateBucketAsync().ConfigureAwait(false);
+        var credentials = new Dictionary<string, string?>
+        {
+            ["AWS_ACCESS_KEY_ID"] = Vfs.Testing.S3.S3rverFixture.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = Vfs.Testing.S3.S3rverFixture.SecretKey,
+        };
+        SetMount(await VfsMount.StartAsync(Source, credentials, "--endpoint", _server.Endpoint, "--path-style", "--region", Vfs.Testing.S3.S3rverFixture.Region).ConfigureAwait(false));
+    }
+
+    public override async Task DisposeAsync()
+    {
+        try
+        {
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

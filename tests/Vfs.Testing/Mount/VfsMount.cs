@@ -67,9 +67,23 @@ public sealed class VfsMount : IAsyncDisposable
     }
 
     /// <summary>Mounts at an existing <paramref name="mountPoint"/>; <paramref name="root"/> is removed at the end.</summary>
-    public static async Task<VfsMount> StartAtAsync(string source, string root, string mountPoint, params string[] options)
+    public static Task<VfsMount> StartAtAsync(string source, string root, string mountPoint, params string[] options) =>
+        StartAtAsync(source, root, mountPoint, new Dictionary<string, string?>(), options);
+
+    /// <summary>Mounts on a new temp directory with extra environment variables for the child (e.g. S3 credentials).</summary>
+    public static Task<VfsMount> StartAsync(string source, IReadOnlyDictionary<string, string?> environment, params string[] options)
+    {
+        string root = Directory.CreateTempSubdirectory("vfs-mount-").FullName;
+        string mountPoint = Path.Combine(root, "mnt");
+        Directory.CreateDirectory(mountPoint);
+        return StartAtAsync(source, root, mountPoint, environment, options);
+    }
+
+    private static async Task<VfsMount> StartAtAsync(
+        string source, string root, string mountPoint, IReadOnlyDictionary<string, string?> environment, string[] options)
     {
         var start = Shell.StartInfo("dotnet", [CliPath, "mount", source, mountPoint, .. options], root);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         var process = new Process { StartInfo = start };
         var mount = new VfsMount(process, root, mountPoint, source);
         process.OutputDataReceived += (_, e) => mount.Append(e.Data);
