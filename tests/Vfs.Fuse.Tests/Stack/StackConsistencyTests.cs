@@ -73,6 +73,22 @@ public sealed class StackConsistencyTests(S3StackFixture stack, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task OtherWriter_TtlZero_SeenAtOnce()
+    {
+        string bucket = await stack.Server.CreateBucketAsync();
+        await using var mount = await stack.MountAsync(bucket, null, "--metadata-ttl", "0");
+
+        // With TTL 0 the kernel's timeouts are 0 too: no cache anywhere may answer for the store.
+        Assert.Equal(Absent, await ReadAsync(mount, "now.txt"));
+        await stack.Server.PutAsync(bucket, "now.txt", Encoding.ASCII.GetBytes("one"));
+        Assert.Equal(Digest("one"), await ReadAsync(mount, "now.txt"));
+        await stack.Server.PutAsync(bucket, "now.txt", Encoding.ASCII.GetBytes("two"));
+        Assert.Equal(Digest("two"), await ReadAsync(mount, "now.txt"));
+        await stack.Server.Client.DeleteObjectAsync(bucket, "now.txt");
+        Assert.Equal(Absent, await ReadAsync(mount, "now.txt"));
+    }
+
+    [Fact]
     public async Task OtherWriter_ChangesFileOpenForReading_OpenHandleKeepsItsVersion()
     {
         string bucket = await stack.Server.CreateBucketAsync();

@@ -153,6 +153,29 @@ public sealed class StackWriteTests(S3StackFixture stack, ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task Sigterm_PendingUploads_DrainedBeforeExit()
+    {
+        string bucket = await stack.Server.CreateBucketAsync();
+        var mount = await stack.MountAsync(bucket, null, "--write-back-delay", "10m");
+        await using var _ = mount;
+        await Run(mount, "head -c 200000 /dev/urandom > a.bin; head -c 100000 /dev/urandom > b.bin");
+
+        var kill = await Shell.RunAsync("kill", ["-TERM", mount.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.Equal(0, kill.ExitCode);
+        var clock = Stopwatch.StartNew();
+        while (!mount.HasExited)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the mount process did not exit after SIGTERM:\n" + mount.Output);
+            await Task.Delay(50);
+        }
+        Assert.Equal(0, await mount.UnmountAsync()); // it unmounted itself: this only reads the exit code
+
+        Assert.Contains("uploading before exit: 2/2 files", mount.Output);
+        Assert.Equal(200000, (await stack.Server.GetBytesAsync(bucket, "a.bin")).Length);
+        Assert.Equal(100000, (await stack.Server.GetBytesAsync(bucket, "b.bin")).Length);
+    }
+
+    [Fact]
     public async Task LargeFile_WrittenAndReadBack_Sha256MatchesAndPeakRssRecorded()
     {
         int mib = int.TryParse(Environment.GetEnvironmentVariable("VFS_STACK_LARGE_MIB"), out int given) ? given : 1024;
