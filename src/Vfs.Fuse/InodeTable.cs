@@ -178,13 +178,15 @@ internal sealed class InodeTable
     /// Records the version (mtime, size) a file has at open and says whether it equals the version of the previous
     /// open: then the kernel may keep the pages it cached for the inode (keep_cache).
     /// </summary>
-    public bool OpenedUnchanged(ulong ino, long modifiedTicks, long size)
+    /// <remarks>The ETag counts when the store has one: S3's mtime has one-second resolution, so two versions of
+    /// the same size written within a second differ only by it.</remarks>
+    public bool OpenedUnchanged(ulong ino, long modifiedTicks, long size, string? etag = null)
     {
         lock (_gate)
         {
             if (!_byIno.TryGetValue(ino, out var inode)) return false;
-            bool same = inode.OpenedVersion == (modifiedTicks, size);
-            inode.OpenedVersion = (modifiedTicks, size);
+            bool same = inode.OpenedVersion == (modifiedTicks, size, etag);
+            inode.OpenedVersion = (modifiedTicks, size, etag);
             return same;
         }
     }
@@ -222,6 +224,6 @@ internal sealed class InodeTable
 
         public List<FileHandle>? Handles { get; set; }
 
-        public (long ModifiedTicks, long Size)? OpenedVersion { get; set; }
+        public (long ModifiedTicks, long Size, string? ETag)? OpenedVersion { get; set; }
     }
 }
