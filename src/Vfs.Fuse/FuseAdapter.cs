@@ -355,7 +355,10 @@ internal sealed partial class FuseAdapter
             // Unchanged since the last open: the kernel may keep the pages it cached (else it drops them).
             var attributes = await file.GetAttrAsync(r.Token).ConfigureAwait(false);
             info.BitFields &= ~FuseFileInfo.KeepCacheBit;
-            if (Inodes.OpenedUnchanged(ino, attributes.ModifiedTime.UtcTicks, attributes.Size)) info.BitFields |= FuseFileInfo.KeepCacheBit;
+            if (Inodes.OpenedUnchanged(ino, attributes.ModifiedTime.UtcTicks, attributes.Size, attributes.ETag)) info.BitFields |= FuseFileInfo.KeepCacheBit;
+            // A newer version took the name while files were open on this inode: opens that still reach it (until the
+            // kernel drops its dentry) bypass its page cache, which keeps serving the old version to those files.
+            if (Inodes.IsSuperseded(ino)) info.BitFields |= FuseFileInfo.DirectIoBit;
             if (ReplyOpen(r, ino, file, info)) file = null;
         }
         catch (Exception e)

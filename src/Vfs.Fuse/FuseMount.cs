@@ -81,6 +81,47 @@ public sealed class FuseMount : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// notify_inval_inode for <paramref name="path"/>: the kernel drops its cached attributes and pages. Returns 0, or
+    /// -errno (-ENOENT: the kernel does not hold it). Must not be called from inside a request about a related path.
+    /// </summary>
+    public int InvalidateInode(VfsPath path)
+    {
+        if (_session == 0 || _loopDone.Task.IsCompleted) return -(int)Errno.ENOENT;
+        return _adapter.Inodes.TryGetIno(path, out var ino) ? LibFuse.NotifyInvalInode(_session, ino, 0, 0) : -(int)Errno.ENOENT;
+    }
+
+    /// <summary>
+    /// notify_inval_entry for <paramref name="path"/>'s name in its parent: the kernel forgets the dentry (positive or
+    /// negative) and looks the name up anew. Returns 0 or -errno (-ENOENT: no such dentry). Same caveat as above.
+    /// </summary>
+    public unsafe int InvalidateEntry(VfsPath path)
+    {
+        if (_session == 0 || _loopDone.Task.IsCompleted || path.IsRoot) return -(int)Errno.ENOENT;
+        if (!_adapter.Inodes.TryGetIno(path.Parent, out var parent)) return -(int)Errno.ENOENT;
+        byte[] name = Encoding.UTF8.GetBytes(path.Name + "\0");
+        fixed (byte* text = name) return LibFuse.NotifyInvalEntry(_session, parent, text, (nuint)(name.Length - 1));
+    }
+
+    /// <summary>
+    /// Another writer replaced the content of the file at <paramref name="path"/>: the kernel drops the inode's
+    /// attributes and pages. When files are open on that inode, new lookups of the name get a new inode
+    /// (<see cref="InodeTable.Supersede"/>) and the name is invalidated: the kernel's page cache is per inode, so without a new inode for new
+    /// opens, their pages of the new version would be served to readers that opened the old one. (The old inode keeps its
+    /// path: an open racing with this reaches the new version, and its open without keep_cache drops the old pages.)
+    /// </summary>
+    public int InvalidateContent(VfsPath path)
+    {
+        if (_session == 0 || _loopDone.Task.IsCompleted) return -(int)Errno.ENOENT;
+        if (!_adapter.Inodes.TryGetIno(path, out var ino)) return -(int)Errno.ENOENT;
+        if (_adapter.Inodes.FindOpenHandle(ino) is not null && !path.IsRoot)
+        {
+            _adapter.Inodes.Supersede(path);
+            InvalidateEntry(path);
+        }
+        return LibFuse.NotifyInvalInode(_session, ino, 0, 0);
+    }
+
     /// <summary>Flushes every open file, so written data reaches the store before an unmount.</summary>
     public Task FlushOpenFilesAsync(CancellationToken cancellationToken) => _adapter.FlushOpenFilesAsync(cancellationToken);
 

@@ -114,6 +114,25 @@ internal sealed class InodeTable
         }
     }
 
+    /// <summary>
+    /// Another version of the file took <paramref name="path"/> (another writer replaced it): the next lookup makes a
+    /// new inode, while the current one keeps its path, so files open on it and opens racing with the kernel's
+    /// dentry invalidation still work, until the kernel forgets it.
+    /// </summary>
+    public void Supersede(VfsPath path)
+    {
+        lock (_gate)
+        {
+            if (_byPath.Remove(path, out var inode)) inode.Superseded = true;
+        }
+    }
+
+    /// <summary>True when <see cref="Supersede"/> gave the inode's name to a newer version.</summary>
+    public bool IsSuperseded(ulong ino)
+    {
+        lock (_gate) return _byIno.TryGetValue(ino, out var inode) && inode.Superseded;
+    }
+
     /// <summary>rename(2) succeeded: the source subtree moves; a replaced target is detached (or, for an exchange, moves back).</summary>
     public void Rename(VfsPath from, VfsPath to, bool exchange)
     {
@@ -159,13 +178,15 @@ internal sealed class InodeTable
     /// Records the version (mtime, size) a file has at open and says whether it equals the version of the previous
     /// open: then the kernel may keep the pages it cached for the inode (keep_cache).
     /// </summary>
-    public bool OpenedUnchanged(ulong ino, long modifiedTicks, long size)
+    /// <remarks>The ETag counts when the store has one: S3's mtime has one-second resolution, so two versions of
+    /// the same size written within a second differ only by it.</remarks>
+    public bool OpenedUnchanged(ulong ino, long modifiedTicks, long size, string? etag = null)
     {
         lock (_gate)
         {
             if (!_byIno.TryGetValue(ino, out var inode)) return false;
-            bool same = inode.OpenedVersion == (modifiedTicks, size);
-            inode.OpenedVersion = (modifiedTicks, size);
+            bool same = inode.OpenedVersion == (modifiedTicks, size, etag);
+            inode.OpenedVersion = (modifiedTicks, size, etag);
             return same;
         }
     }
@@ -199,8 +220,10 @@ internal sealed class InodeTable
 
         public bool Detached { get; set; }
 
+        public bool Superseded { get; set; }
+
         public List<FileHandle>? Handles { get; set; }
 
-        public (long ModifiedTicks, long Size)? OpenedVersion { get; set; }
+        public (long ModifiedTicks, long Size, string? ETag)? OpenedVersion { get; set; }
     }
 }

@@ -279,7 +279,19 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
             changes = changes with { Size = null };
             if (changes.IsEmpty) return await this.GetAttrAsync(path, cancellationToken).ConfigureAwait(false);
         }
-        var attributes = await Inner.SetAttrAsync(path, changes, cancellationToken).ConfigureAwait(false);
+        // An upload in progress writes the whole object with the mode/owner it read at its start: wait for it (its
+        // gate), else the store's copy would lose this change when the upload lands after it.
+        var gated = Find(path);
+        if (gated is not null) await gated.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        VfsAttributes attributes;
+        try
+        {
+            attributes = await Inner.SetAttrAsync(path, changes, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gated?.Gate.Release();
+        }
         if (!attributes.IsFile || Find(path) is not { } o) return attributes;
         lock (o.Sync)
         {

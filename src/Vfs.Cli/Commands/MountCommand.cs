@@ -92,9 +92,11 @@ public static class MountCommand
         if (parse.GetValue(Daemon) && !DaemonLauncher.IsDaemonChild)
             return await DaemonLauncher.StartAsync(mountPoint, options.Subtype, cancellationToken).ConfigureAwait(false);
 
+        using var state = MountStateFile.Create(mountPoint);
         var store = await kind.OpenAsync(source, parse, cancellationToken).ConfigureAwait(false);
         var stack = await layers.ComposeAsync(store, parse, cancellationToken).ConfigureAwait(false);
-        int exitCode = await ForegroundMount.RunAsync(stack, source, mountPoint, options).ConfigureAwait(false);
+        options = layers.AdjustMountOptions(options);
+        int exitCode = await ForegroundMount.RunAsync(stack, source, mountPoint, options, layers.Attach).ConfigureAwait(false);
         if (exitCode == 0 && !options.Debug) DaemonLauncher.RemoveLog();
         return exitCode;
     }

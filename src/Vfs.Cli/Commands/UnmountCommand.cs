@@ -4,7 +4,7 @@ using Vfs.Fuse;
 
 namespace Vfs.Cli.Commands;
 
-/// <summary>`vfs unmount MOUNTPOINT [--lazy]`: unmounts; the serving process then flushes, releases and exits.</summary>
+/// <summary>`vfs unmount MOUNTPOINT [--lazy]`: unmounts, then waits while the serving process uploads what is pending and exits.</summary>
 public static class UnmountCommand
 {
     private static readonly Argument<string> MountPoint = new("MOUNTPOINT") { Description = "Where the store is mounted." };
@@ -29,9 +29,12 @@ public static class UnmountCommand
         if (type is null) throw new CliException($"{mountPoint} is not mounted");
         if (!type.StartsWith("fuse", StringComparison.Ordinal))
             throw new CliException($"{mountPoint} is not a FUSE mount (it is {type}); use umount");
+        var server = MountStateFile.Read(mountPoint);
         if (!MountTable.Unmount(mountPoint, lazy, line => Console.Error.WriteLine(line)))
             throw new CliException($"{mountPoint} stays mounted" + (lazy ? "" : " (busy? close its files, or use --lazy)"));
         MountPointChecks.WaitUntilUnmounted(mountPoint, TimeSpan.FromSeconds(10));
+        // The serving process uploads what is still pending after the kernel lets go: wait for it, showing its progress.
+        if (server is { Pid: var pid } && !lazy) DrainWatcher.WaitForExit(mountPoint, pid, line => Console.Error.WriteLine(line));
         return 0;
     }
 }

@@ -16,7 +16,9 @@ public static class ForegroundMount
 {
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<int> RunAsync(IVfs stack, string source, string mountPoint, FuseMountOptions options)
+    /// <param name="attach">Hooks the layers to the mount (kernel notifications); disposed when the mount ends.</param>
+    public static async Task<int> RunAsync(
+        IVfs stack, string source, string mountPoint, FuseMountOptions options, Func<FuseMount, FuseMountOptions, IDisposable>? attach = null)
     {
         await using var disposeStack = stack.ConfigureAwait(false);
         FuseMount mount;
@@ -53,6 +55,7 @@ public static class ForegroundMount
             options.Log($"vfs: mounted {source} at {mountPoint} (pid {Environment.ProcessId}); stop with Ctrl-C or: vfs unmount {mountPoint}");
         await using (mount.ConfigureAwait(false))
         {
+            using var attached = attach?.Invoke(mount, options);
             var first = await Task.WhenAny(mount.Completion, stop.Task).ConfigureAwait(false);
             if (first == stop.Task)
             {

@@ -44,7 +44,7 @@ public sealed class LocalMountFixture : MountFixture
     }
 }
 
-/// <summary>`vfs mount s3://BUCKET MNT` on a fresh bucket of a local s3rver (started and stopped by this fixture).</summary>
+/// <summary>`vfs mount s3://BUCKET MNT --no-cache` (S3Vfs without the caches) on a fresh bucket of a local s3rver (started and stopped by this fixture).</summary>
 public sealed class S3MountFixture : MountFixture
 {
     private readonly Vfs.Testing.S3.S3rverFixture _server = new();
@@ -61,7 +61,8 @@ public sealed class S3MountFixture : MountFixture
             ["AWS_ACCESS_KEY_ID"] = Vfs.Testing.S3.S3rverFixture.AccessKey,
             ["AWS_SECRET_ACCESS_KEY"] = Vfs.Testing.S3.S3rverFixture.SecretKey,
         };
-        SetMount(await VfsMount.StartAsync(Source, credentials, "--endpoint", _server.Endpoint, "--path-style", "--region", Vfs.Testing.S3.S3rverFixture.Region).ConfigureAwait(false));
+        SetMount(await VfsMount.StartAsync(Source, credentials, "--endpoint", _server.Endpoint, "--path-style", "--region", Vfs.Testing.S3.S3rverFixture.Region,
+            "--no-cache").ConfigureAwait(false)); // S3Vfs alone under FUSE; the cached stack is tested in Vfs.Fuse.Tests/Stack
     }
 
     public override async Task DisposeAsync()
