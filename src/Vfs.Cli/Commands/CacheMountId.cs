@@ -4,8 +4,8 @@ using System.Text;
 namespace Vfs.Cli.Commands;
 
 /// <summary>
-/// The name of a mount's cache directory under the default root, as `vfs mount` gives it (the stack branch's
-/// StackCaching.MountId): 16 hex digits of SHA-256 over the normalized source — for s3:// the endpoint ("aws" when
+/// The name of a mount's cache directory under the default root, one rule for `vfs mount` (StackCaching.MountId) and
+/// `vfs cache stats --source`: 16 hex digits of SHA-256 over the normalized source — for s3:// the endpoint ("aws" when
 /// none) and the source; for local: the full path. memory: mounts get a fresh id each time, so none can be named.
 /// </summary>
 public static class CacheMountId

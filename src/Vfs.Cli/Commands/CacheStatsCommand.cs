@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Vfs.Abstractions;
 using Vfs.Cache.Content;
+using Vfs.Cli.Sources;
 
 namespace Vfs.Cli.Commands;
 
@@ -71,7 +72,7 @@ public static class CacheStatsCommand
         var all = CacheDirectories.Under(root);
         if (source is not null)
         {
-            string wanted = Path.Combine(root, CacheMountId.Of(source, endpoint));
+            string wanted = Path.Combine(root, CacheMountId.Of(source, endpoint ?? AwsEnvironment.Endpoint));
             if (all.Contains(wanted)) return [wanted];
             throw new CliException($"no cache for {source} under {root}" + (all.Count == 0 ? "" : $" (caches there: {string.Join(", ", all.Select(Path.GetFileName))})"));
         }

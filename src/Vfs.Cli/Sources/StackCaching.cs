@@ -41,25 +41,17 @@ public static class StackCaching
     /// <summary>The SOURCE argument as typed.</summary>
     public static string SourceOf(ParseResult parse) => parse.GetValue<string>("SOURCE") ?? "";
 
-    /// <summary>16 hex digits naming the source: s3 bucket/prefix with the endpoint, or the full path of a local: directory.</summary>
+    /// <summary>
+    /// 16 hex digits naming the source (<see cref="CacheMountId"/>, shared with `vfs cache stats --source`): the
+    /// endpoint as the mount resolves it (option, then environment) so a mount configured by AWS_ENDPOINT_URL_S3 finds
+    /// its own cache again. memory: is gone at unmount, so nothing dirty can outlive it: each mount gets a fresh id.
+    /// </summary>
     public static string MountId(ParseResult parse)
     {
         string source = SourceOf(parse).Trim();
-        string normalized;
-        if (Vfs.S3.S3Source.IsS3(source))
-        {
-            string endpoint = (parse.GetValue<string?>("--endpoint") ?? "aws").Trim().TrimEnd('/').ToLowerInvariant();
-            normalized = endpoint + " " + source.TrimEnd('/');
-        }
-        else if (source.StartsWith("local:", StringComparison.Ordinal))
-        {
-            normalized = "local:" + Path.TrimEndingDirectorySeparator(Path.GetFullPath(source["local:".Length..]));
-        }
-        else
-        {
-            // memory: is gone at unmount, so nothing dirty can outlive it: each mount gets a fresh id.
-            normalized = source + " " + Environment.ProcessId + " " + DateTime.UtcNow.Ticks;
-        }
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)))[..16];
+        if (Vfs.S3.S3Source.IsS3(source) || source.StartsWith("local:", StringComparison.Ordinal))
+            return CacheMountId.Of(source, parse.GetValue<string?>("--endpoint") ?? AwsEnvironment.Endpoint);
+        string unique = source + " " + Environment.ProcessId + " " + DateTime.UtcNow.Ticks;
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(unique)))[..16];
     }
 }
