@@ -636,8 +636,8 @@ public sealed class MetadataCacheVfs : ForwardingVfs
     private bool HasCachedBelow(VfsPath path) => _cachedBelow.TryGetValue(path, out int count) && count > 0;
 
     /// <summary>
-    /// Counts a node in every ancestor's tally. It runs right after the node enters the map, before any inner call
-    /// for it starts, so a rename that returns after such a call started sees the tally and scans.
+    /// Counts a node in every ancestor's tally. It runs before the node enters the map, hence before any inner call
+    /// for it starts, so a rename or creation that returns after such a call started sees the tally and scans.
     /// </summary>
     private void CountBelowAncestors(VfsPath path)
     {
@@ -672,13 +672,16 @@ public sealed class MetadataCacheVfs : ForwardingVfs
         {
             if (_nodes.TryGetValue(path, out var existing)) return existing;
             var node = new MetadataCacheNode(path);
+            // Counted before it enters the map: another thread may find it there and start a lookup at once, and a
+            // mutation that returns after that lookup started must see the tally (an over-count only costs a scan).
+            CountBelowAncestors(path);
             if (_nodes.TryAdd(path, node))
             {
                 Interlocked.Increment(ref _entries);
-                CountBelowAncestors(path);
                 _clock.Enqueue(node);
                 return node;
             }
+            UncountBelowAncestors(path);
         }
     }
 
