@@ -23,7 +23,10 @@ namespace Vfs.Cache.Metadata;
 /// generation, so an inner answer that was read before the mutation is dropped instead of stored. A fill from a
 /// listing checks the directory's generation while holding the directory's gate, which is why parents are reset
 /// before children (rename sorts the nodes of both subtrees by depth). A tally per directory of the nodes cached
-/// below it lets a rename skip the scan of the whole cache when nothing is cached below either name.</para>
+/// below it lets a rename skip the scan of the whole cache when nothing is cached below either name. Creating or
+/// unlinking a name changes every answer below it (absent below a missing name, ENOTDIR below a file), so it resets
+/// what is cached below it the same way, lookups under way included: a lookup that read the old namespace is
+/// neither stored nor joined by a caller that comes after the mutation.</para>
 /// <para>A negative entry is served only while the parent is known to be a directory: creating a file <c>a</c>
 /// resets <c>a</c> but not a cached "<c>a/x</c> is absent", which must then not answer ENOENT where the inner layer
 /// says ENOTDIR.</para>
@@ -409,7 +412,7 @@ public sealed class MetadataCacheVfs : ForwardingVfs
         }
         finally
         {
-            NamespaceChanged(path, created is null ? EntryState.Unknown : EntryState.Present, created);
+            NamespaceChanged(path, created is null ? EntryState.Unknown : EntryState.Present, created, resetBelow: true);
         }
     }
 
@@ -423,7 +426,7 @@ public sealed class MetadataCacheVfs : ForwardingVfs
         }
         finally
         {
-            NamespaceChanged(path, created is null ? EntryState.Unknown : EntryState.Present, created);
+            NamespaceChanged(path, created is null ? EntryState.Unknown : EntryState.Present, created, resetBelow: true);
         }
     }
 
@@ -442,7 +445,7 @@ public sealed class MetadataCacheVfs : ForwardingVfs
         }
         finally
         {
-            NamespaceChanged(path, removed ? EntryState.Absent : EntryState.Unknown, null);
+            NamespaceChanged(path, removed ? EntryState.Absent : EntryState.Unknown, null, resetBelow: true);
         }
     }
 
@@ -461,7 +464,8 @@ public sealed class MetadataCacheVfs : ForwardingVfs
         }
         finally
         {
-            NamespaceChanged(path, removed ? EntryState.Absent : EntryState.Unknown, null);
+            // An empty directory's descendants were absent before and are absent after: nothing below needs a reset.
+            NamespaceChanged(path, removed ? EntryState.Absent : EntryState.Unknown, null, resetBelow: false);
         }
     }
 
@@ -516,7 +520,7 @@ public sealed class MetadataCacheVfs : ForwardingVfs
         }
         finally
         {
-            if ((flags & (VfsOpenFlags.Create | VfsOpenFlags.Truncate)) != 0) NamespaceChanged(path, EntryState.Unknown, null);
+            if ((flags & (VfsOpenFlags.Create | VfsOpenFlags.Truncate)) != 0) NamespaceChanged(path, EntryState.Unknown, null, resetBelow: true);
         }
         if ((flags & VfsOpenFlags.Write) == 0) return file;
         var tracked = new MetadataCacheFile(this, file, path);
@@ -529,11 +533,16 @@ public sealed class MetadataCacheVfs : ForwardingVfs
 
     internal void Closed(MetadataCacheFile file) => _openFiles.TryRemove(file, out _);
 
-    /// <summary>An entry was added, removed or replaced: the parent directory changed too (mtime, listing).</summary>
-    private void NamespaceChanged(VfsPath path, EntryState known, VfsAttributes? attributes)
+    /// <summary>
+    /// An entry was added, removed or replaced: the parent directory changed too (mtime, listing). With
+    /// <paramref name="resetBelow"/>, so did every answer below the name (absent below a missing name, ENOTDIR below a
+    /// file): whatever is cached or being looked up there read the old namespace and is reset too.
+    /// </summary>
+    private void NamespaceChanged(VfsPath path, EntryState known, VfsAttributes? attributes, bool resetBelow)
     {
         if (!path.IsRoot) ResetEntry(path.Parent);
         ResetEntry(path, known, attributes);
+        if (resetBelow && HasCachedBelow(path)) ResetAll(NodesAtOrBelow(path, path, includeTops: false));
     }
 
     /// <summary>
@@ -588,11 +597,24 @@ public sealed class MetadataCacheVfs : ForwardingVfs
             ResetEntry(second);
             return;
         }
+        ResetAll(NodesAtOrBelow(first, second, includeTops: true));
+    }
+
+    /// <summary>The nodes below either top (and the tops themselves with <paramref name="includeTops"/>): one scan of the cache.</summary>
+    private List<MetadataCacheNode> NodesAtOrBelow(VfsPath first, VfsPath second, bool includeTops)
+    {
         var affected = new List<MetadataCacheNode>();
         foreach (var (path, node) in _nodes)
         {
+            if (!includeTops && (path == first || path == second)) continue;
             if (IsAtOrBelow(path, first) || IsAtOrBelow(path, second)) affected.Add(node);
         }
+        return affected;
+    }
+
+    /// <summary>Resets <paramref name="affected"/> shallowest first (see the class remarks).</summary>
+    private void ResetAll(List<MetadataCacheNode> affected)
+    {
         affected.Sort((a, b) => a.Path.Depth.CompareTo(b.Path.Depth));
         foreach (var node in affected)
         {
@@ -614,8 +636,8 @@ public sealed class MetadataCacheVfs : ForwardingVfs
     private bool HasCachedBelow(VfsPath path) => _cachedBelow.TryGetValue(path, out int count) && count > 0;
 
     /// <summary>
-    /// Counts a node in every ancestor's tally. It runs right after the node enters the map, before any inner call
-    /// for it starts, so a rename that returns after such a call started sees the tally and scans.
+    /// Counts a node in every ancestor's tally. It runs before the node enters the map, hence before any inner call
+    /// for it starts, so a rename or creation that returns after such a call started sees the tally and scans.
     /// </summary>
     private void CountBelowAncestors(VfsPath path)
     {
@@ -650,13 +672,16 @@ public sealed class MetadataCacheVfs : ForwardingVfs
         {
             if (_nodes.TryGetValue(path, out var existing)) return existing;
             var node = new MetadataCacheNode(path);
+            // Counted before it enters the map: another thread may find it there and start a lookup at once, and a
+            // mutation that returns after that lookup started must see the tally (an over-count only costs a scan).
+            CountBelowAncestors(path);
             if (_nodes.TryAdd(path, node))
             {
                 Interlocked.Increment(ref _entries);
-                CountBelowAncestors(path);
                 _clock.Enqueue(node);
                 return node;
             }
+            UncountBelowAncestors(path);
         }
     }
 

@@ -177,6 +177,30 @@ public sealed class MetadataCacheVfsLookupTests
         Assert.True((await stack.Lookup("d"))!.IsDirectory);
     }
 
+    [Theory]
+    [InlineData("file")]
+    [InlineData("symlink")]
+    public async Task TryGetAttrAsync_LookupBelowNameUnderWayWhenNameIsCreated_IsNotJoinedAfterIt(string kind)
+    {
+        var held = new HeldAnswerVfs();
+        await using var stack = new MetadataCacheStack(wrapInner: inner => held.Wrap(inner));
+
+        // A reader's lookup of a/x reads "absent" (a does not exist) and is held; meanwhile a is created as a non-directory.
+        var stale = stack.Lookup("a/x").AsTask();
+        await held.AnswerRead.Task;
+        held.Holding = false;
+        if (kind == "file") await stack.WriteFile(stack.Cache, "a", "file");
+        else await stack.Cache.SymlinkAsync(P("a"), "target", VfsCreateOptions.File, CancellationToken.None);
+
+        // The creator's own lookup must not join the lookup that read the old namespace.
+        var after = stack.Lookup("a/x").AsTask();
+        held.Release.SetResult();
+        var error = await Assert.ThrowsAsync<VfsException>(async () => await after);
+        Assert.Equal(Errno.ENOTDIR, error.Errno);
+        Assert.Null(await stale);
+        await stack.AssertMatchesStore("a", "a/x");
+    }
+
     /// <summary>Reads the inner answer of the first lookup, then holds it until released.</summary>
     private sealed class HeldAnswerVfs
     {
