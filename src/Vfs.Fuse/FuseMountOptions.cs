@@ -37,9 +37,10 @@ public sealed record FuseMountOptions
     /// <summary>
     /// Kernel read-ahead for the mount in KiB (its backing device's read_ahead_kb, set after mounting when this process
     /// may). The kernel's default of 128 KiB splits sequential reads into 128 KiB requests; 1024 lets one request
-    /// carry 1 MiB. Default 1024; 0 keeps the kernel's default.
+    /// carry 1 MiB, and 4096 keeps about four such requests of one stream in flight at once (cold reads about 3x
+    /// faster than with 1024; see docs/FUSE.md). Default 4096; 0 keeps the kernel's default.
     /// </summary>
-    public int ReadAheadKiB { get; init; } = 1024;
+    public int ReadAheadKiB { get; init; } = 4096;
 
     /// <summary>Log one line per FUSE operation with its result and latency. Default false.</summary>
     public bool Debug { get; init; }

@@ -14,7 +14,10 @@ namespace Vfs.S3;
 /// reader filled with several GETs at once (window and GET size double as the reader keeps going, up to
 /// PrefetchMaxWindow and PrefetchMaxRequestSize) and drops what the reader has passed. Any other read is random: it
 /// fetches what it asks for plus RandomReadahead, nothing more. The kernel may send a few reads of one stream
-/// concurrently and slightly out of order; a read inside the prefetched window keeps the reader sequential.
+/// concurrently and slightly out of order; a read inside the prefetched window keeps the reader sequential. Whatever
+/// the planning decided, a read is served from a gapless chain of segments covering exactly its range (a hole gets its
+/// own GET), and each segment's bytes are copied to the buffer position of their own offset: the planner's cursors
+/// (_scheduledEnd, _lastEnd) are hints for prefetching, never trusted for which bytes a read returns.
 /// Locks: <c>_sync</c> guards the segment list and the detector state; it is never held across an await (GETs run
 /// unlocked and are awaited outside it). Memory per handle: at most the window plus one GET behind the reader.
 /// </remarks>
@@ -92,7 +95,8 @@ internal sealed class S3ReadFile : IVfsFile
         List<Segment> needed;
         lock (_sync) needed = Plan(offset, end, size);
 
-        int copied = 0;
+        // the chain covers [offset, end) without gaps, each segment starting where the one before ends or earlier
+        long copiedTo = offset;
         foreach (var segment in needed)
         {
             byte[] data;
@@ -105,13 +109,16 @@ internal sealed class S3ReadFile : IVfsFile
                 lock (_sync) _segments.Remove(segment); // a failed GET is not kept: the next read asks again
                 throw;
             }
-            long from = Math.Max(offset + copied, segment.Start);
+            if (segment.Start > copiedTo)
+                throw new InvalidOperationException($"S3 read plan of '{_key}' has a gap at {copiedTo} (segment starts at {segment.Start})");
             long to = Math.Min(end, segment.End);
-            if (from >= to) continue;
-            data.AsSpan((int)(from - segment.Start), (int)(to - from)).CopyTo(buffer.Span[copied..]);
-            copied += (int)(to - from);
+            if (copiedTo >= to) continue;
+            data.AsSpan((int)(copiedTo - segment.Start), (int)(to - copiedTo)).CopyTo(buffer.Span[(int)(copiedTo - offset)..]);
+            copiedTo = to;
         }
-        return copied;
+        if (copiedTo != end)
+            throw new InvalidOperationException($"S3 read plan of '{_key}' ends at {copiedTo}, before {end}");
+        return (int)(end - offset);
     }
 
     /// <summary>Decides sequential or random, schedules GETs, and returns the segments covering [offset, end) in order.</summary>
@@ -126,7 +133,9 @@ internal sealed class S3ReadFile : IVfsFile
         {
             // drop what the reader has passed, keeping one GET behind for reads that arrive out of order
             _segments.RemoveAll(s => s.End < offset - _requestSize);
-            if (_scheduledEnd < offset || _segments.Count == 0) _scheduledEnd = Math.Max(offset, CoveredEnd(offset));
+            // prefetch from the end of what covers the reader without gaps: concurrent, out-of-order or failed reads
+            // may have left holes behind a _scheduledEnd that only says how far GETs were once issued
+            _scheduledEnd = Math.Max(offset, CoveredEnd(offset));
             // the window doubles each time the reader has consumed half of it
             if (offset - _grownAt >= _window / 2)
             {
@@ -149,12 +158,42 @@ internal sealed class S3ReadFile : IVfsFile
             long covered = CoveredEnd(offset);
             if (covered < end)
                 Schedule(covered, Math.Min(size, Math.Max(end, covered + _options.RandomReadahead)));
-            // a random reader keeps only its few most recent segments
-            while (_segments.Count > MaxRandomSegments) _segments.RemoveAt(0);
+            // a random reader keeps only its few most recent segments, never those this read needs
+            for (int i = 0; _segments.Count > MaxRandomSegments && i < _segments.Count;)
+            {
+                if (_segments[i].End > offset && _segments[i].Start < end) i++;
+                else _segments.RemoveAt(i);
+            }
             _scheduledEnd = _segments.Count > 0 ? _segments.Max(s => s.End) : 0;
         }
         _lastEnd = end;
-        return _segments.Where(s => s.End > offset && s.Start < end).OrderBy(s => s.Start).ToList();
+        return Chain(offset, end, size);
+    }
+
+    /// <summary>
+    /// The segments covering [offset, end) as a gapless chain in order: at each point the one reaching furthest;
+    /// a hole (left by another read's planning, a dropped or failed segment) gets its own GET.
+    /// </summary>
+    private List<Segment> Chain(long offset, long end, long size)
+    {
+        var chain = new List<Segment>();
+        long at = offset;
+        while (at < end)
+        {
+            Segment? best = null;
+            foreach (var s in _segments)
+                if (s.Start <= at && s.End > at && (best is null || s.End > best.End)) best = s;
+            if (best is null)
+            {
+                long next = end;
+                foreach (var s in _segments)
+                    if (s.Start > at && s.Start < next) next = s.Start;
+                best = Schedule(at, Math.Min(size, next));
+            }
+            chain.Add(best);
+            at = best.End;
+        }
+        return chain;
     }
 
     private void Grow()
@@ -185,7 +224,7 @@ internal sealed class S3ReadFile : IVfsFile
         return end;
     }
 
-    private void Schedule(long start, long end)
+    private Segment Schedule(long start, long end)
     {
         Interlocked.Increment(ref RequestCount);
         Interlocked.Add(ref BytesRequested, end - start);
@@ -198,7 +237,9 @@ internal sealed class S3ReadFile : IVfsFile
                 throw new VfsException(Errno.ESTALE, $"S3 GET '{_key}': {n} bytes at {start} where {data.Length} were expected (the object changed since it was opened)");
             return data;
         }, token);
-        _segments.Add(new Segment(start, end, task));
+        var segment = new Segment(start, end, task);
+        _segments.Add(segment);
+        return segment;
     }
 
     public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
