@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Vfs.S3.Tests;
 
 /// <summary>
-/// `vfs mount s3://…` on s3rver in a child process (never in this process: it could deadlock on its own mount), shell
+/// `vfs mount s3://… --no-cache` (S3Vfs alone under FUSE) on s3rver in a child process (never in this process: it could deadlock on its own mount), shell
 /// commands through the real mount, then the bucket inspected with the raw SDK: exactly the expected keys and bytes.
 /// </summary>
 [Collection(S3rverCollection.Name)]
@@ -52,7 +52,7 @@ public sealed class S3MountTests(S3rverFixture server, ITestOutputHelper output)
         var mountPoint = Directory.CreateTempSubdirectory("s3mount-").FullName;
         var credentials = new Dictionary<string, string?> { ["AWS_ACCESS_KEY_ID"] = S3rverFixture.AccessKey, ["AWS_SECRET_ACCESS_KEY"] = S3rverFixture.SecretKey };
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { CliPath(), "mount", $"s3://{bucket}/data", mountPoint, "--endpoint", server.Endpoint, "--path-style" })
+        foreach (var argument in new[] { CliPath(), "mount", $"s3://{bucket}/data", mountPoint, "--endpoint", server.Endpoint, "--path-style", "--no-cache" })
             start.ArgumentList.Add(argument);
         start.Environment.Remove("AWS_CA_BUNDLE");
         foreach (var (name, value) in credentials) start.Environment[name] = value;
