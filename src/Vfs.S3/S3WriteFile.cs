@@ -317,7 +317,8 @@ internal sealed class S3WriteFile : IVfsFile
         lock (_sync)
         {
             var metadata = new Dictionary<string, string>(_metadata, StringComparer.Ordinal);
-            var mtime = _explicitModifiedTime ?? _time.GetUtcNow();
+            // whole seconds, as the object's metadata keeps it: the committed writer then shows what a HEAD would
+            var mtime = DateTimeOffset.FromUnixTimeSeconds((_explicitModifiedTime ?? _time.GetUtcNow()).ToUnixTimeSeconds());
             metadata[S3Metadata.MTime] = mtime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
             _attributes = _attributes with { ModifiedTime = mtime, AccessTime = mtime, ChangeTime = mtime };
             return metadata;

@@ -172,6 +172,7 @@ public sealed partial class ContentCacheVfs
             }
 
             // 2. The whole object, sequentially, from the spill file.
+            VfsAttributes? store;
             var file = await Inner.OpenAsync(path, VfsOpenFlags.Write | VfsOpenFlags.Create | VfsOpenFlags.Truncate, createOptions, cancellationToken).ConfigureAwait(false);
             await using (file.ConfigureAwait(false))
             {
@@ -201,8 +202,9 @@ public sealed partial class ContentCacheVfs
                 await ApplyLocalAttributesAsync(path, file, createOptions, modified, alwaysModifiedTime: false, cancellationToken).ConfigureAwait(false);
                 await file.FlushAsync(cancellationToken).ConfigureAwait(false);
                 await file.FsyncAsync(cancellationToken).ConfigureAwait(false);
+                // The synced writer shows what the store now holds (S3Vfs: the PUT's ETag and mtime): no lookup needed.
+                store = await file.GetAttrAsync(cancellationToken).ConfigureAwait(false);
             }
-            var store = await Inner.TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false);
 
             // 3. Clean, unless it changed meanwhile; the store's copy is now the version we cache.
             Task<IVfsFile>? oldReader;

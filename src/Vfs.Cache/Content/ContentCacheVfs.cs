@@ -365,9 +365,9 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
         await using (file.ConfigureAwait(false))
         {
             await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            // The flushed writer shows what the store now holds (S3Vfs: the PUT's ETag and mtime): no lookup needed.
+            return await file.GetAttrAsync(cancellationToken).ConfigureAwait(false);
         }
-        return await Inner.TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false)
-            ?? throw new VfsException(Errno.EIO, $"{path} vanished from the store right after it was created");
     }
 
     private async ValueTask<IVfsFile> FinishOpenAsync(CachedObject o, VfsOpenFlags flags, CancellationToken cancellationToken)
