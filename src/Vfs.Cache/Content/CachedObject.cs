@@ -73,6 +73,8 @@ internal sealed class CachedObject
     public long WriteVersion;
     public long CommittedVersion;
     public int FailedUploads;
+    /// <summary>Moves when an upload starts and when it ends: store attributes read across such a move may predate our own upload.</summary>
+    public long UploadEpoch;
     /// <summary>Set once the object has left the table (evicted, deleted): nothing may attach to it any more.</summary>
     public bool Removed;
 

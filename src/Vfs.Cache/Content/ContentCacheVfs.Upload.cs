@@ -79,6 +79,7 @@ public sealed partial class ContentCacheVfs
             lock (o.Sync) bytesTotal += o.Size;
         int done = 0, failed = 0;
         long bytesDone = 0;
+        var progressLock = new object(); // counts and report together: reports arrive in order, the last one is final
         progress?.Report(new ContentCacheDrainProgress(0, dirty.Count, 0, bytesTotal, 0));
         await Parallel.ForEachAsync(
             dirty,
@@ -100,10 +101,13 @@ public sealed partial class ContentCacheVfs
                         _options.Warning?.Invoke($"content cache: drain: upload of {o.Path} failed (attempt {attempt} of {_options.DrainAttempts}): {ex.Message}");
                     }
                 }
-                if (ok) Interlocked.Increment(ref done);
-                else Interlocked.Increment(ref failed);
-                long bytes = Interlocked.Add(ref bytesDone, size);
-                progress?.Report(new ContentCacheDrainProgress(Volatile.Read(ref done), dirty.Count, bytes, bytesTotal, Volatile.Read(ref failed)));
+                lock (progressLock)
+                {
+                    if (ok) done++;
+                    else failed++;
+                    bytesDone += size;
+                    progress?.Report(new ContentCacheDrainProgress(done, dirty.Count, bytesDone, bytesTotal, failed));
+                }
             }).ConfigureAwait(false);
         return failed;
     }
@@ -153,6 +157,7 @@ public sealed partial class ContentCacheVfs
             {
                 if (o.Removed || !o.IsDirty) return false;
                 o.State = CachedObjectState.Uploading;
+                o.UploadEpoch++;
                 o.Leases++;
                 leased = true;
                 CommitLocked(o, null);
@@ -217,6 +222,7 @@ public sealed partial class ContentCacheVfs
                 oldReader = o.InnerReader;
                 o.InnerReader = null;
                 o.FailedUploads = 0;
+                o.UploadEpoch++;
                 if (o.WriteVersion == version && o.State == CachedObjectState.Uploading)
                 {
                     o.State = CachedObjectState.Clean;
@@ -243,6 +249,7 @@ public sealed partial class ContentCacheVfs
             lock (o.Sync)
             {
                 failures = ++o.FailedUploads;
+                o.UploadEpoch++;
                 if (o.State == CachedObjectState.Uploading)
                 {
                     o.State = CachedObjectState.Dirty;

@@ -331,6 +331,9 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
                 continue;
             }
 
+            long epoch = 0;
+            if (cached is not null)
+                lock (cached.Sync) epoch = cached.UploadEpoch;
             var attributes = await Inner.TryGetAttrAsync(path, cancellationToken).ConfigureAwait(false);
             if (attributes is { IsFile: false }) return await Inner.OpenAsync(path, flags, options, cancellationToken).ConfigureAwait(false);
             if (attributes is null)
@@ -351,7 +354,8 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
                 throw VfsException.Exists(path);
             }
 
-            var o = AdoptOrCreate(path, attributes);
+            var o = AdoptOrCreate(path, attributes, cached, epoch);
+            if (o is null) continue; // our own upload moved the store while we looked: look again
             if (TryAttach(o, path)) return await FinishOpenAsync(o, flags, cancellationToken).ConfigureAwait(false);
         }
         throw new VfsException(Errno.EAGAIN, $"open of {path} kept racing with other operations");
@@ -388,8 +392,13 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
         }
     }
 
-    /// <summary>The table's object for <paramref name="path"/> when it still caches the store's version; else a new object.</summary>
-    private CachedObject AdoptOrCreate(VfsPath path, VfsAttributes store)
+    /// <summary>
+    /// The table's object for <paramref name="path"/> when it still caches the store's version; else a new object;
+    /// null when an upload of the table's object overlapped the read of <paramref name="store"/> (<paramref name="seen"/>
+    /// and its <paramref name="seenEpoch"/> taken before that read): those attributes may be older than the object, and
+    /// detaching it would orphan its open writers' later writes.
+    /// </summary>
+    private CachedObject? AdoptOrCreate(VfsPath path, VfsAttributes store, CachedObject? seen, long seenEpoch)
     {
         var now = _time.GetUtcNow();
         lock (_table)
@@ -399,6 +408,7 @@ public sealed partial class ContentCacheVfs : ForwardingVfs
                 lock (current.Sync)
                 {
                     if (current.IsDirty || current.MatchesStore(store)) return current;
+                    if (current.UploadEpoch != (current == seen ? seenEpoch : 0)) return null;
                 }
                 DetachLocked(current); // a newer version in the store: never serve the old blocks
             }

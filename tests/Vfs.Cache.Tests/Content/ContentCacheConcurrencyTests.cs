@@ -61,4 +61,70 @@ public sealed class ContentCacheConcurrencyTests
         Assert.Equal(expected, await fixture.Store.ReadAllBytesAsync(ContentCacheVfsTests.P("shared")));
         Assert.Equal(0, ContentCacheStatistics.Read(fixture.Directory).DirtyObjects);
     }
+
+    [Fact]
+    public async Task Open_StoreAttributesReadAcrossOwnUpload_WriterKeepsTheObject()
+    {
+        var store = new AttributesHoldingStore(new MemoryVfs());
+        await using var fixture = new CacheFixture(store);
+        await fixture.Store.WriteAllBytesAsync(ContentCacheVfsTests.P("f"), ContentCacheVfsTests.Pattern(2 * Block, 1));
+        var cache = fixture.Open();
+        var expected = ContentCacheVfsTests.Pattern(2 * Block, 1);
+        try
+        {
+            await using var writer = await ContentCacheVfsTests.OpenAsync(cache, "f", VfsOpenFlags.ReadWrite);
+            await ContentCacheVfsTests.ReadRangeAsync(writer, 0, 2 * Block);
+
+            // A reader's open reads the store's attributes, then stalls before it looks at the table again.
+            store.HoldNext = true;
+            var reader = Task.Run(async () => await ContentCacheVfsTests.OpenAsync(cache, "f", VfsOpenFlags.Read));
+            await store.Held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            // Meanwhile the writer changes the object and uploads it: the stalled attributes are now older than ours.
+            var first = ContentCacheVfsTests.Pattern(100, 2);
+            first.CopyTo(expected, 0);
+            await writer.WriteAsync(0, first, CancellationToken.None);
+            await writer.FsyncAsync(CancellationToken.None);
+            store.Release();
+            await using var opened = await reader.WaitAsync(TimeSpan.FromSeconds(30));
+
+            // The writer's later bytes must still reach the store, and the reader sees them too.
+            var second = ContentCacheVfsTests.Pattern(100, 3);
+            second.CopyTo(expected, Block);
+            await writer.WriteAsync(Block, second, CancellationToken.None);
+            await writer.FlushAsync(CancellationToken.None);
+            Assert.Equal(0, await cache.DrainAsync());
+            Assert.Equal(expected, await fixture.Store.ReadAllBytesAsync(ContentCacheVfsTests.P("f")));
+            Assert.Equal(expected, await ContentCacheVfsTests.ReadRangeAsync(opened, 0, 2 * Block));
+        }
+        finally
+        {
+            await cache.DisposeAsync();
+        }
+        Assert.Equal(expected, await fixture.Store.ReadAllBytesAsync(ContentCacheVfsTests.P("f")));
+    }
+
+    /// <summary>A store whose next attribute read, once armed, answers only after <see cref="Release"/> (with what it read before).</summary>
+    private sealed class AttributesHoldingStore(IVfs inner) : ForwardingVfs(inner)
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public volatile bool HoldNext;
+
+        public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _release.TrySetResult();
+
+        public override async ValueTask<VfsAttributes?> TryGetAttrAsync(VfsPath path, CancellationToken cancellationToken)
+        {
+            var attributes = await Inner.TryGetAttrAsync(path, cancellationToken);
+            if (HoldNext)
+            {
+                HoldNext = false;
+                Held.TrySetResult();
+                await _release.Task.WaitAsync(cancellationToken);
+            }
+            return attributes;
+        }
+    }
 }
