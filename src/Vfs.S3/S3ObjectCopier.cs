@@ -49,13 +49,16 @@ internal sealed class S3ObjectCopier(S3ObjectClient client, S3VfsOptions options
         try
         {
             var parts = new (int, string)[partCount];
-            await Parallel.ForAsync(0, partCount, new ParallelOptions { MaxDegreeOfParallelism = options.UploadConcurrency, CancellationToken = cancellationToken },
-                async (i, token) =>
-                {
-                    long first = i * partSize;
-                    long last = Math.Min(source.Size, first + partSize) - 1;
-                    parts[i] = (i + 1, await client.CopyPartAsync(source.Key, destinationKey, uploadId, i + 1, first, last, token).ConfigureAwait(false));
-                }).ConfigureAwait(false);
+            async ValueTask CopyPartAsync(int i, CancellationToken token)
+            {
+                long first = i * partSize;
+                long last = Math.Min(source.Size, first + partSize) - 1;
+                parts[i] = (i + 1, await client.CopyPartAsync(source.Key, destinationKey, uploadId, i + 1, first, last, token).ConfigureAwait(false));
+            }
+            // The first part alone: a server without UploadPartCopy is then asked once, not once per part in flight.
+            await CopyPartAsync(0, cancellationToken).ConfigureAwait(false);
+            await Parallel.ForAsync(1, partCount, new ParallelOptions { MaxDegreeOfParallelism = options.UploadConcurrency, CancellationToken = cancellationToken },
+                CopyPartAsync).ConfigureAwait(false);
             return await client.CompleteMultipartAsync(destinationKey, uploadId, parts, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception)
